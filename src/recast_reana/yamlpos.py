@@ -1,0 +1,263 @@
+"""Safe YAML loading that keeps the position of every node.
+
+The data built here is what ``yaml.safe_load`` (which REANA and recast-atlas use) returns, plus:
+
+* the 1-based start/end position of every value and mapping key, addressed by its path;
+* every repeated mapping key (``safe_load`` silently keeps the last value);
+* every unquoted ``{name}`` value, which YAML reads as a one-key mapping ``{name: null}``.
+
+Loading is bounded: a file over ``MAX_BYTES``, a binary or non-UTF-8 file, recursive aliases and an
+alias expansion over ``MAX_ALIAS_NODES`` nodes ("billion laughs") are refused with `UnsafeYaml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+try:  # libyaml is ~10x faster at composing; marks are the same.
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_ALIAS_NODES = 20_000
+
+Key = Union[str, int, float, bool, None]
+Path = tuple[Key, ...]
+
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+
+
+@dataclass(frozen=True, order=True)
+class Pos:
+    """A span in a file: 1-based lines and columns, end exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class DuplicateKey:
+    path: Path  # the mapping holding the key
+    key: Key
+    first: Pos
+    second: Pos
+
+
+@dataclass(frozen=True)
+class UnquotedPlaceholder:
+    path: Path  # the value that should have been a string
+    name: str
+    pos: Pos
+
+
+class YamlSyntaxError(Exception):
+    """The text is not YAML that ``yaml.safe_load`` accepts."""
+
+    def __init__(self, message: str, line: int, col: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+class UnsafeYaml(Exception):
+    """The file is refused before or while loading (size, encoding, aliases, depth)."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+@dataclass
+class Document:
+    """A loaded YAML document: the plain data and where each part of it was written."""
+
+    data: Any
+    positions: dict[Path, Pos] = field(default_factory=dict)
+    key_positions: dict[Path, Pos] = field(default_factory=dict)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+    placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
+    flow_style: set[Path] = field(default_factory=set)
+
+    def pos(self, path: Path) -> Pos:
+        """Position of the value at `path`, or of its nearest ancestor that has one."""
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, Pos(1, 1, 1, 1))
+
+    def key_pos(self, path: Path) -> Pos:
+        """Position of the mapping key naming `path` (the value's position for list items)."""
+        return self.key_positions.get(path) or self.pos(path)
+
+
+def _pos(node: yaml.Node) -> Pos:
+    s, e = node.start_mark, node.end_mark
+    return Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _start(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def decode(raw: bytes) -> str:
+    """Bytes of a YAML file to text, refusing what no YAML tool here should read."""
+    if len(raw) > MAX_BYTES:
+        raise UnsafeYaml(f"file is {len(raw)} bytes, over the {MAX_BYTES}-byte limit")
+    if b"\x00" in raw:
+        raise UnsafeYaml("binary file (contains NUL bytes); YAML files must be UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UnsafeYaml(
+            f"not UTF-8 (byte 0x{raw[exc.start]:02x}); re-save the file as UTF-8", line, col
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.constructor = SafeConstructor()
+        self.visits = 0
+        self.seen: set[int] = set()
+        self.stack: set[int] = set()
+
+    def build(self, node: yaml.Node, path: Path) -> Any:
+        ident = id(node)
+        if ident in self.stack:
+            raise UnsafeYaml("recursive alias: a node contains itself", *_start(node))
+        self.visits += 1
+        self.seen.add(ident)
+        if self.visits - len(self.seen) > MAX_ALIAS_NODES:
+            raise UnsafeYaml(
+                f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)", *_start(node)
+            )
+        self.doc.positions[path] = _pos(node)
+        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
+            self.stack.add(ident)
+            try:
+                return self._mapping(node, path)
+            finally:
+                self.stack.discard(ident)
+        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
+            self.stack.add(ident)
+            try:
+                if node.flow_style:
+                    self.doc.flow_style.add(path)
+                return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+            finally:
+                self.stack.discard(ident)
+        return self._construct(node)
+
+    def _construct(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark or node.start_mark
+            raise YamlSyntaxError(_problem(exc), mark.line + 1, mark.column + 1) from None
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. a bad !!timestamp
+            raise YamlSyntaxError(str(exc), node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
+        try:
+            self.constructor.flatten_mapping(node)  # resolves `<<` merge keys in place
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or node.start_mark
+            raise YamlSyntaxError(_problem(exc), mark.line + 1, mark.column + 1) from None
+        if node.flow_style:
+            self.doc.flow_style.add(path)
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = self._construct(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key_node, yaml.ScalarNode) or not _hashable(key):
+                raise YamlSyntaxError(
+                    "found unhashable key (a mapping or list used as a key)",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+            child = (*path, key)
+            if key in result:
+                self.doc.duplicates.append(
+                    DuplicateKey(path, key, self.doc.key_positions[child], _pos(key_node))
+                )
+            self.doc.key_positions[child] = _pos(key_node)
+            result[key] = self.build(value_node, child)
+        self._note_placeholder(node, path, result)
+        return result
+
+    def _note_placeholder(self, node: yaml.MappingNode, path: Path, value: dict[Any, Any]) -> None:
+        # `output: {name}` is the flow mapping {name: null}; yadage wanted the string '{name}'.
+        if not node.flow_style or len(node.value) != 1:
+            return
+        key_node, value_node = node.value[0]
+        if (
+            isinstance(key_node, yaml.ScalarNode)
+            and key_node.tag == _STR
+            and not key_node.style
+            and isinstance(value_node, yaml.ScalarNode)
+            and value_node.tag == _NULL
+            and value_node.value == ""
+            and isinstance(next(iter(value)), str)
+        ):
+            self.doc.placeholders.append(UnquotedPlaceholder(path, key_node.value, _pos(node)))
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _problem(exc: yaml.MarkedYAMLError) -> str:
+    parts = [p for p in (exc.context, exc.problem) if p]
+    return ", ".join(parts) or "invalid YAML"
+
+
+def load(text: str) -> Document:
+    """Load one YAML document from `text` (an empty file loads as ``None``)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlSyntaxError(_problem(exc), line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(str(exc).splitlines()[0], 1, 1) from None
+    except RecursionError:
+        raise UnsafeYaml("nesting too deep to load safely") from None
+    doc = Document(data=None)
+    if node is None:
+        return doc
+    try:
+        doc.data = _Builder(doc).build(node, ())
+    except RecursionError:
+        raise UnsafeYaml("nesting too deep to load safely") from None
+    return doc
+
+
+def walk(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every (path, value) in `data`, parents before children."""
+    yield path, data
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from walk(value, (*path, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from walk(value, (*path, i))

@@ -90,11 +90,14 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _rules(args: argparse.Namespace) -> int:
+    from recast_reana.ruledocs import render, summary
     from recast_reana.rules import RULES
 
+    if args.markdown:
+        sys.stdout.write(render(RULES))
+        return EXIT_OK
     for rule in RULES.values():
-        summary = (rule.__doc__ or "").strip().splitlines()[0] if rule.__doc__ else ""
-        print(f"{rule.ID}  {rule.NAME:<24} {rule.SEVERITY.value:<8} {summary}")
+        print(f"{rule.ID}  {rule.NAME:<24} {rule.SEVERITY.value:<8} {summary(rule)}")
     return EXIT_OK
 
 
@@ -125,6 +128,7 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(func=_check)
 
     rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")
     rules.set_defaults(func=_rules)
     return parser
 

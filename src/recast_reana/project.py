@@ -150,9 +150,6 @@ def from_files(
         for path in yaml_paths:
             if path.startswith(project.recast.toplevel + "/") and path.endswith(YAML_SUFFIXES):
                 load(path)
-    for path in yaml_paths:
-        if path.endswith(YAML_SUFFIXES) and path.count("/") == 0 and path in REANA_NAMES:
-            load(path)
     project.refs = resolver.refs
     for path in other_paths:
         if path not in files:

@@ -144,8 +144,10 @@ class _Builder:
         self.visits += 1
         self.seen.add(ident)
         if self.visits - len(self.seen) > MAX_ALIAS_NODES:
+            # Name the top-level entry being built: the alias chain runs through it.
+            top = self.doc.key_positions.get(path[:1]) or _pos(node)
             raise UnsafeYaml(
-                f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)", *_start(node)
+                f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)", top.line, top.col
             )
         self.doc.positions[path] = _pos(node)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP:

@@ -30,8 +30,10 @@ class UsageError(Exception):
 def find_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
     """The repository root and the files (relative to it) the user named, None = the whole repo.
 
-    A directory argument is the root. Files (as pre-commit passes them) are looked up from the
-    current directory upwards to the first directory holding recast.yml, reana.yaml or .git.
+    A directory argument is the root. For files (as pre-commit passes them, relative to the
+    repository root) the root is the first directory holding recast.yml, reana.yaml,
+    .recast-reana.yaml or .git, looking upwards from the directory the files have in common, so
+    files can be named from any working directory.
     """
     if not paths:
         paths = ["."]
@@ -40,53 +42,119 @@ def find_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
         if len(paths) > 1:
             raise UsageError("give either one repository directory or files inside it, not both")
         return Path(dirs[0]).resolve(), None
-    missing = [p for p in paths if not Path(p).exists()]
+    # lexists: a dangling symlink is still a file name the credential rules can judge.
+    missing = [p for p in paths if not os.path.lexists(p)]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or directory")
-    start = Path.cwd().resolve()
-    root = next((d for d in (start, *start.parents) if any((d / m).exists() for m in MARKERS)), start)
+    # Resolve the directories but not the last component: a symlink to a file outside the
+    # repository is still a file of the repository.
+    named = [Path(p).absolute().parent.resolve() / Path(p).name for p in paths]
+    start = Path(os.path.commonpath([p.parent for p in named]))
+    root = next(
+        (d for d in (start, *start.parents) if any((d / m).exists() for m in MARKERS)), start
+    )
     files = []
-    for p in paths:
+    for p, full in zip(paths, named, strict=True):
         try:
-            files.append(Path(p).resolve().relative_to(root).as_posix())
+            files.append(full.relative_to(root).as_posix())
         except ValueError:
             raise UsageError(f"{p}: is outside the repository at {root}") from None
     return root, files
 
 
+def _codes(option: str, value: str | None) -> tuple[str, ...]:
+    """`--select`/`--ignore` values: rule IDs or prefixes, each matching at least one rule."""
+    if value is None:
+        return ()
+    from recast_reana.rules import RULES
+
+    codes = tuple(c.strip().upper() for c in value.split(",") if c.strip())
+    for code in codes:
+        # A typo must not silently turn every rule off (--select) or keep one on (--ignore).
+        if not any(rule_id.startswith(code) for rule_id in RULES) or not code.startswith("RR"):
+            raise UsageError(f"{option}: no rule matches {code!r} (see `recast-reana rules`)")
+    if not codes:
+        raise UsageError(f"{option}: give rule IDs or prefixes, e.g. RR3,RR401")
+    return codes
+
+
 def _check(args: argparse.Namespace) -> int:
     from recast_reana import diagnostics as fmt
     from recast_reana.config import load_config
-    from recast_reana.linter import lint
+    from recast_reana.check import check
     from recast_reana.project import load_project
 
     root, files = find_root(args.paths)
+    select, ignore = _codes("--select", args.select), _codes("--ignore", args.ignore)
     config = load_config(root, Path(args.config) if args.config else None)
-    if args.select or args.ignore:
+    if select or ignore:
         from dataclasses import replace
 
-        config = replace(
-            config,
-            select=tuple(args.select.split(",")) if args.select else config.select,
-            ignore=config.ignore + (tuple(args.ignore.split(",")) if args.ignore else ()),
-        )
+        config = replace(config, select=select or config.select, ignore=config.ignore + ignore)
     project = load_project(root, config, files)
-    found = lint(project)
+    found = check(project)
     if args.format == "json":
         text = fmt.format_json(found) + "\n"
     elif args.format == "codequality":
         text = fmt.format_codequality(found, project.texts) + "\n"
     else:
-        show = args.show_source if args.show_source is not None else sys.stdout.isatty()
+        # The default follows where the report goes: snippets for a person at a terminal.
+        tty = not args.output and sys.stdout.isatty()
+        show = args.show_source if args.show_source is not None else tty
         text = fmt.format_text(found, project.texts, show_source=show)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--output {args.output}: {exc.strerror or exc}") from None
         if args.format != "text":
             sys.stdout.write(fmt.format_text(found, project.texts, show_source=False))
     else:
         sys.stdout.write(text)
     failing = {fmt.Severity.ERROR} | ({fmt.Severity.WARNING} if args.strict else set())
     return EXIT_PROBLEMS if any(d.severity in failing for d in found) else EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from recast_reana import diagnostics as fmt
+    from recast_reana.config import load_config
+    from recast_reana.convert import ConversionError, convert
+    from recast_reana.project import repository_files
+    from recast_reana.treeio import diff, read_tree, write_changed, write_tree
+
+    root, files = find_root(args.paths)
+    if files is not None:
+        raise UsageError("convert takes the repository directory, not single files")
+    config = load_config(root, Path(args.config) if args.config else None)
+    out = Path(args.out).resolve() if args.out else None
+    if out is not None and out.exists() and any(out.iterdir()) and not args.force:
+        raise UsageError(f"{args.out}: exists and is not empty (use --force to overwrite it)")
+    paths = repository_files(root)
+    if out is not None and out.is_relative_to(root):
+        skip = out.relative_to(root).as_posix() + "/"
+        paths = [p for p in paths if not p.startswith(skip)]
+    sources = read_tree(root, paths)
+    try:
+        conversion = convert(sources, config, example=args.example)
+    except ConversionError as exc:
+        texts = {p: b.decode("utf-8", "replace") for p, b in sources.items()}
+        sys.stdout.write(fmt.format_text(exc.diagnostics, texts, show_source=False))
+        print(f"recast-reana: conversion stopped: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if args.diff:
+        sys.stdout.write(diff(sources, conversion.changed))
+        return EXIT_PROBLEMS if conversion.changed else EXIT_OK
+    if args.in_place:
+        write_changed(root, conversion.changed)
+        for path in sorted(conversion.changed):
+            print(f"converted {path}")
+        return EXIT_PROBLEMS if conversion.changed else EXIT_OK
+    assert out is not None
+    write_tree(out, conversion.files)
+    print(
+        f"wrote {len(conversion.files)} files to {args.out} ({len(conversion.changed)} converted)"
+    )
+    return EXIT_OK
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -124,8 +192,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated rule IDs or prefixes to run (RR3,RR401)")
     check.add_argument("--ignore", help="comma-separated rule IDs or prefixes to skip")
     check.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
-    check.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    check.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks"
+    )
     check.set_defaults(func=_check)
+
+    conv = sub.add_parser("convert", help="convert recast-atlas specs to REANA specs")
+    conv.add_argument("paths", nargs="*", help="repository root (default .)")
+    mode = conv.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--out", metavar="DIR", help="write the complete REANA-ready tree to DIR")
+    mode.add_argument("--in-place", action="store_true", help="rewrite the working tree")
+    mode.add_argument("--diff", action="store_true", help="print a unified diff of the conversion")
+    conv.add_argument("--example", default="default", help="recast.yml example_inputs to use")
+    conv.add_argument("--force", action="store_true", help="let --out replace a non-empty DIR")
+    conv.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
+    conv.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
+    conv.set_defaults(func=_convert)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")

@@ -44,6 +44,7 @@ class RecastInfo:
     toplevel: str | None  # repository-relative specs directory; None when remote or absolute
     toplevel_raw: str
     workflow_file: str | None
+    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
 
 
 @dataclass
@@ -53,6 +54,7 @@ class ReanaInfo:
     workflow_file: str | None
     directories: list[str]
     files: list[str]
+    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
 
 
 @dataclass
@@ -140,6 +142,10 @@ def from_files(
         project.recast.workflow_file if project.recast else None,
     ]
     project.mode = _mode(project, resolver, config.layout)
+    if project.mode == "reana" and project.reana is not None:
+        # A REANA run takes its parameters from reana.yaml alone; recast.yml examples left on a
+        # converted branch do not apply to it.
+        project.parameter_sets = [p for p in project.parameter_sets if p.file == project.reana.file]
     if project.mode == "recast":
         candidates.reverse()
     project.workflow_file = next((c for c in candidates if c), None)
@@ -151,6 +157,12 @@ def from_files(
             if path.startswith(project.recast.toplevel + "/") and path.endswith(YAML_SUFFIXES):
                 load(path)
     project.refs = resolver.refs
+    for info in (project.recast, project.reana):  # RR204: existence, even when not loaded
+        if info is not None and info.workflow_file:
+            wf = info.workflow_file
+            info.workflow_file_exists = wf in files or (
+                not wf.startswith("../") and reader(wf) is not None
+            )
     for path in other_paths:
         if path not in files:
             raw = reader(path)

@@ -1,0 +1,130 @@
+"""Which REANA user secrets a step needs for kerberos, a VOMS proxy or Rucio.
+
+## What it does
+For every step that asks REANA for credentials (`- kerberos: true`, `- voms_proxy: true`,
+`- rucio: true`, or `GRIDProxy`/`KRB5Auth`, which the conversion turns into `kerberos: true`),
+reports once which secrets must exist in your REANA account and the `reana-client secrets-add`
+command that creates them. A reana.yaml `workflow.resources.kerberos: true` is reported once for
+the whole workflow. A step with `rucio: true` but no `voms_proxy: true` is a warning.
+
+## Why is this bad?
+REANA checks the secrets only when the job starts: a run fails hours in with
+`Secrets ['CERN_KEYTAB'] do not exist.`, and `reana-client validate` says nothing. The names come
+from the REANA sources: `CERN_USER` and `CERN_KEYTAB` (`reana_commons/k8s/kerberos.py`),
+`VONAME` with `VOMSPROXY_FILE` or `VOMSPROXY_PASS` + `userkey.pem` + `usercert.pem`, and
+`RUCIO_USERNAME` (`reana_job_controller/kubernetes_job_manager.py`). REANA's Rucio set-up
+authenticates with the VOMS proxy, so `rucio` needs `voms_proxy` too (docs.reana.io, Rucio).
+
+## Example
+```yaml
+environment:
+  environment_type: docker-encapsulated
+  image: gitlab-registry.cern.ch/recast-examples/event-selection
+  imagetag: final
+  resources:
+    - kerberos: true
+```
+
+## Use instead
+```yaml
+# The same step: this rule only informs. Create the secrets once per REANA account:
+#   reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=.keytab --file ~/.keytab
+```
+
+## Fix
+Run the `reana-client secrets-add` command from the message once (`reana-client secrets-list`
+shows what exists). Silence this information with `ignore: [RR403]` once that is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator, Mapping
+from typing import Any
+
+from recast_reana.diagnostics import Diagnostic, Severity
+from recast_reana.project import Project
+from recast_reana.rules import at
+
+ID = "RR403"
+NAME = "kerberos-secrets"
+SEVERITY = Severity.INFO
+
+AUTH_STRINGS = ("GRIDProxy", "KRB5Auth")  # become `kerberos: true` in the conversion
+KERBEROS = ("CERN_USER", "CERN_KEYTAB")
+VOMS = ("VONAME", "VOMSPROXY_FILE")
+RUCIO = ("RUCIO_USERNAME",)
+_COMMANDS = {
+    "kerberos": "--env CERN_USER=<user> --env CERN_KEYTAB=.keytab --file ~/.keytab",
+    "voms_proxy": "--env VONAME=atlas --env VOMSPROXY_FILE=x509up_u1000 --file /tmp/x509up_u1000",
+    "rucio": "--env RUCIO_USERNAME=<rucio-account>",
+}
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    workflow_kerberos = yield from _workflow_level(project)
+    for step in project.steps:
+        src = project.source(step.file)
+        if src is None:
+            continue
+        needs: dict[str, int] = {}  # need -> index of the first resource item asking for it
+        for i, item in enumerate(step.resources):
+            if item in AUTH_STRINGS:
+                needs.setdefault("kerberos", i)
+            elif isinstance(item, dict):
+                for need in ("kerberos", "voms_proxy", "rucio"):
+                    if item.get(need) is True:
+                        needs.setdefault(need, i)
+        if workflow_kerberos:
+            needs.pop("kerberos", None)
+        if not needs:
+            continue
+        name = str(step.path[-1]) if step.path else step.file
+        resources = (*step.environment_path, "resources")
+        first = min(needs.values())
+        yield at(ID, src.path, src.pos((*resources, first)), _message(f"step '{name}'", needs))
+        if "rucio" in needs and "voms_proxy" not in needs:
+            yield at(
+                ID,
+                src.path,
+                src.pos((*resources, needs["rucio"])),
+                f"step '{name}' asks for `rucio: true` without `voms_proxy: true`; REANA's Rucio "
+                "set-up authenticates with the VOMS proxy, so add `- voms_proxy: true`",
+                severity=Severity.WARNING,
+            )
+
+
+def _workflow_level(project: Project) -> Generator[Diagnostic, None, bool]:
+    """reana.yaml `workflow.resources.kerberos: true`; returns whether it is set."""
+    src = project.source(project.reana.file) if project.reana else None
+    data = src.data if src is not None else None
+    for key in ("workflow", "resources"):
+        data = data.get(key) if isinstance(data, dict) else None
+    if src is None or not isinstance(data, dict) or data.get("kerberos") is not True:
+        return False
+    pos = src.pos(("workflow", "resources", "kerberos"))
+    yield at(ID, src.path, pos, _message("every step of the workflow", {"kerberos": 0}))
+    return True
+
+
+def _message(who: str, needs: Mapping[str, int]) -> str:
+    secrets: list[str] = []
+    if "kerberos" in needs:
+        secrets += KERBEROS
+    if "voms_proxy" in needs or "rucio" in needs:
+        secrets += VOMS
+    if "rucio" in needs:
+        secrets += RUCIO
+    kinds = [k for k in ("kerberos", "voms_proxy", "rucio") if k in needs]
+    args = [_COMMANDS[k] for k in kinds]
+    if "rucio" in needs and "voms_proxy" not in needs:
+        args.insert(-1, _COMMANDS["voms_proxy"])
+    voms_alt = (
+        " (or VOMSPROXY_PASS with userkey.pem and usercert.pem instead of VOMSPROXY_FILE)"
+        if "VONAME" in secrets
+        else ""
+    )
+    return (
+        f"{who} uses {', '.join(kinds)} on REANA: the REANA secrets {', '.join(secrets)}{voms_alt} "
+        f"must exist or the job is cancelled when it starts; create them once with "
+        f"`reana-client secrets-add {' '.join(args)}`"
+    )

@@ -1,0 +1,111 @@
+"""A stage reads another stage's output without depending on it.
+
+## What it does
+For each parameter selector, checks that the stage it reads (`init` included) is among the
+reading stage's `dependencies`, directly or through other stages' dependencies, in the same
+workflow scope.
+
+## Why is this bad?
+yadage schedules a stage as soon as its `dependencies` are done; selectors play no part in that
+(yadage `predicate_handlers.py`, jsonpath_ready). A stage reading a stage it does not wait for runs
+before that stage has a result: the selection fails, or a `stages:` selection silently yields an
+empty list. Whether it works depends on timing, so a workflow that ran locally can fail on REANA.
+
+## Example
+```yaml
+- name: fit
+  dependencies: [init]
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters:
+      signal: {step: select, output: selected}
+```
+
+## Use instead
+```yaml
+- name: fit
+  dependencies: [init, select]
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters:
+      signal: {step: select, output: selected}
+```
+
+## Fix
+Add the stage read to the reader's `dependencies`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.diagnostics import Diagnostic, Severity
+from recast_reana.graph import Workflow
+from recast_reana.project import Project
+from recast_reana.rules import at
+from recast_reana.rules.unknown_stage import INIT, checked_stage, scopes, selector_pos
+
+ID = "RR303"
+NAME = "undeclared-dependency"
+SEVERITY = Severity.ERROR
+
+
+class _Reach:
+    """Which stages each stage waits for, directly or transitively, in one workflow scope.
+
+    Each answer is computed once; a search stops at stages already answered and takes their whole
+    set, so a chain of n stages costs O(n) searches and cycles (RR308) cannot loop.
+    """
+
+    def __init__(self, workflow: Workflow) -> None:
+        self.deps: dict[str, set[str]] = {}
+        for stage in workflow.stages:
+            self.deps.setdefault(stage.name, set()).update(d.name for d in stage.dependencies)
+        self.memo: dict[str, set[str]] = {}
+
+    def waits_for(self, stage: str, other: str) -> bool:
+        direct = self.deps.get(stage, set())
+        return other in direct or other in self.ancestors(stage)
+
+    def ancestors(self, stage: str) -> set[str]:
+        if stage in self.memo:
+            return self.memo[stage]
+        seen: set[str] = set()
+        todo = list(self.deps.get(stage, ()))
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self.memo:
+                seen |= self.memo[name]
+            else:
+                todo.extend(self.deps.get(name, ()))
+        self.memo[stage] = seen
+        return seen
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for workflow in scopes(project):
+        names = {s.name for s in workflow.stages} | {INIT}
+        reach = _Reach(workflow)
+        for stage in workflow.stages:
+            for sel in stage.selectors:
+                producer = checked_stage(sel)
+                if producer is None or producer not in names:
+                    continue  # not a plain name, or RR301
+                if producer == stage.name:
+                    message = (
+                        f"parameter '{sel.key}' of stage '{stage.name}' reads the stage's own "
+                        "output, which exists only after the stage has run; read another stage"
+                    )
+                elif not reach.waits_for(stage.name, producer):
+                    message = (
+                        f"stage '{stage.name}' reads '{producer}' (parameter '{sel.key}') but "
+                        f"does not depend on it; add '{producer}' to its dependencies, or yadage "
+                        f"may run it before '{producer}' has a result"
+                    )
+                else:
+                    continue
+                yield at(ID, sel.file, selector_pos(project, sel), message)

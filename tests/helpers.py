@@ -99,6 +99,158 @@ results:
     "specs/steps.yml": REANA_REPO["specs/steps.yml"],
 }
 
+# A richer stage graph, clean for every rule: a multistep (scatter) stage read with the old
+# `{stages: S, output: X, unwrap: true}` selector, a stage running a nested sub-workflow (its own
+# `init` = the parent stage's parameters, and a multistep stage inside), and a stage reading a
+# stage it depends on only transitively.
+GRAPH_REANA_REPO: dict[str, str] = {
+    "reana.yaml": """\
+version: 0.9.0
+inputs:
+  parameters:
+    masses: [300, 400, 500]
+    dataset: 'root://eosuser.cern.ch//eos/user/a/analyst/data.root'
+    lumi: 140.1
+  directories:
+    - specs
+workflow:
+  type: yadage
+  file: specs/workflow.yml
+outputs:
+  files:
+    - scan_0/hist.root
+    - summary/summary.png
+""",
+    "specs/workflow.yml": """\
+stages:
+- name: scan
+  dependencies: [init]
+  scheduler:
+    scheduler_type: multistep-stage
+    parameters:
+      mass: {stages: init, output: masses, unwrap: true}
+      dataset: {step: init, output: dataset}
+      histfile: '{workdir}/hist.root'
+    scatter:
+      method: zip
+      parameters: [mass]
+    step: {$ref: specs/steps.yml#/histogram}
+- name: fit
+  dependencies: ['scan[*]']
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters:
+      hists: {stages: scan, output: hist, flatten: true}
+      lumi: {step: init, output: lumi}
+    workflow:
+      stages:
+      - name: fit_one
+        dependencies: [init]
+        scheduler:
+          scheduler_type: multistep-stage
+          parameters:
+            hist: {stages: init, output: hists, unwrap: true}
+            lumi: {step: init, output: lumi}
+            limitfile: '{workdir}/limit.json'
+          scatter: {method: zip, parameters: [hist]}
+          step: {$ref: specs/steps.yml#/fit}
+      - name: merge
+        dependencies: [fit_one]
+        scheduler:
+          scheduler_type: singlestep-stage
+          parameters:
+            limits: {stages: fit_one, output: limit, flatten: true}
+            outfile: '{workdir}/limits.json'
+          step: {$ref: specs/steps.yml#/merge}
+- name: summary
+  dependencies: [fit]
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters:
+      hists: {stages: scan, output: hist, flatten: true}
+      outdir: '{workdir}'
+    step: {$ref: specs/steps.yml#/summary}
+""",
+    "specs/steps.yml": """\
+histogram:
+  process:
+    process_type: interpolated-script-cmd
+    script: |
+      # fills {histfile} for mass {mass}
+      histogram --mass {mass} --in {dataset} --out {histfile}
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/analyst/histogram
+    imagetag: v1.0.0
+  publisher:
+    publisher_type: interpolated-pub
+    publish:
+      hist: '{histfile}'
+fit:
+  process:
+    process_type: interpolated-script-cmd
+    script: fit --hist {hist} --lumi {lumi} --out {limitfile}
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/analyst/fitting
+    imagetag: v1.0.0
+  publisher:
+    publisher_type: interpolated-pub
+    publish:
+      limit: '{limitfile}'
+merge:
+  process:
+    process_type: string-interpolated-cmd
+    cmd: merge --out {outfile} {limits}
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/analyst/fitting
+    imagetag: v1.0.0
+  publisher:
+    publisher_type: interpolated-pub
+    publish:
+      merged: '{outfile}'
+summary:
+  process:
+    process_type: interpolated-script-cmd
+    script: |
+      summarize --outdir {outdir} {hists}
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/analyst/fitting
+    imagetag: v1.0.0
+  publisher:
+    publisher_type: interpolated-pub
+    publish:
+      plot: '{workdir}/summary.png'
+""",
+}
+
+# The same graph in recast-atlas layout.
+GRAPH_RECAST_REPO: dict[str, str] = {
+    "recast.yml": """\
+name: examples/graph
+metadata:
+  author: analyst
+  short_description: mass scan with a nested fit
+spec:
+  workflow: workflow.yml
+example_inputs:
+  default:
+    initdata:
+      masses: [300, 400, 500]
+      dataset: 'root://eosuser.cern.ch//eos/user/a/analyst/data.root'
+      lumi: 140.1
+results:
+- name: summary plot
+  relpath: summary/summary.png
+""",
+    "specs/workflow.yml": GRAPH_REANA_REPO["specs/workflow.yml"].replace(
+        "specs/steps.yml#", "steps.yml#"
+    ),
+    "specs/steps.yml": GRAPH_REANA_REPO["specs/steps.yml"],
+}
+
 
 def with_files(base: Mapping[str, str], **changes: str | None) -> dict[str, str]:
     """`base` with files replaced (keyword = path with `__` for `/` and `_DOT_` for `.`)."""

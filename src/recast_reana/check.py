@@ -40,8 +40,9 @@ def check(project: Project) -> list[Diagnostic]:
             continue
         path, line, col = _source_position(project, converted, d)
         if (d.rule, path, line) not in known:
-            extra.append(d.with_(path=path, line=line, col=col, end_col=0,
-                                 message=PREFIX + d.message))
+            extra.append(
+                d.with_(path=path, line=line, col=col, end_col=0, message=PREFIX + d.message)
+            )
             known.add((d.rule, path, line))
     return finalize([*found, *extra])
 
@@ -62,7 +63,7 @@ def _source_position(project: Project, converted: Project, d: Diagnostic) -> tup
 
 def _map_line(old: list[str], new: list[str], line: int) -> int:
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, _i2, j1, j2 in matcher.get_opcodes():
         if j1 <= line - 1 < j2:
             return i1 + (line - 1 - j1) + 1 if tag == "equal" else i1 + 1
     return max(1, min(line, len(old)))

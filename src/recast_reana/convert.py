@@ -19,10 +19,12 @@ from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.edits import Edit, apply, delete_lines
 from recast_reana.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.graph import Stage
+from recast_reana.images import required_uid
 from recast_reana.project import REANA_NAMES, Project, from_files
 from recast_reana.reana_yaml import REANA_FILE, VERSION, generate, merge
 from recast_reana.rules import at
-from recast_reana.images import required_uid
+from recast_reana.sources import SourceFile
+from recast_reana.yamlpos import Pos
 
 DEFAULT_CVMFS = ["atlas.cern.ch", "atlas-condb.cern.ch"]
 
@@ -56,17 +58,17 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
     """Convert the repository given as {path: content}; raises ConversionError on bad input."""
     options = dict(config.convert)
     current = dict(files)
-    history: dict[str, list[Edit]] = {}
+    history: dict[str, list[list[Edit]]] = {}
 
     def commit(edits: list[Edit]) -> None:
         by_file: dict[str, list[Edit]] = {}
         for e in edits:
             by_file.setdefault(e.file, []).append(e)
         for path, file_edits in by_file.items():
-            raw = files[path] if path in files else b""
+            raw = files.get(path, b"")
             bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
             current[path] = (bom + apply(_text(current, path), file_edits)).encode("utf-8")
-            history.setdefault(path, []).append(file_edits)  # type: ignore[arg-type]
+            history.setdefault(path, []).append(file_edits)
 
     project = _project(current, config)
     _refuse_broken(project)
@@ -103,29 +105,37 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
         commit(merge(project.files[existing], wanted))
 
     conversion.changed = {p: b for p, b in current.items() if files.get(p) != b}
-    conversion.edits = {p: [e for batch in b for e in batch] for p, b in history.items()}  # type: ignore[misc]
+    conversion.edits = {p: [e for batch in b for e in batch] for p, b in history.items()}
     return conversion
 
 
 def _refuse_broken(project: Project) -> None:
     problems = [
-        at("RR001" if s.problem.kind == "syntax" else "RR004", s.path,
-           _point(s.problem.line, s.problem.col), s.problem.message, Severity.ERROR)
+        at(
+            "RR001" if s.problem.kind == "syntax" else "RR004",
+            s.path,
+            _point(s.problem.line, s.problem.col),
+            s.problem.message,
+            Severity.ERROR,
+        )
         for s in project.files.values()
         if s.problem is not None
     ]
     if project.workflow is None and project.workflow_file:
         problems.append(
-            at("RR204", project.workflow_file, _point(1, 1), "the workflow file cannot be read",
-               Severity.ERROR)
+            at(
+                "RR204",
+                project.workflow_file,
+                _point(1, 1),
+                "the workflow file cannot be read",
+                Severity.ERROR,
+            )
         )
     if problems:
         raise ConversionError(problems)
 
 
-def _point(line: int, col: int) -> Any:
-    from recast_reana.yamlpos import Pos
-
+def _point(line: int, col: int) -> Pos:
     return Pos(line, col, line, col + 1)
 
 
@@ -140,18 +150,39 @@ def _drop_stages(project: Project, names: list[str]) -> tuple[list[Edit], list[S
             continue
         for dep in stage.dependencies:
             if dep.name in names:
-                problems.append(at("RR301", dep.file, dep.pos, _needs(stage, dep.name, "depends on"),
-                                   Severity.ERROR))
+                problems.append(
+                    at(
+                        "RR301",
+                        dep.file,
+                        dep.pos,
+                        _needs(stage, dep.name, "depends on"),
+                        Severity.ERROR,
+                    )
+                )
         for sel in stage.selectors:
             if sel.stage in names:
-                problems.append(at("RR301", sel.file, sel.pos, _needs(stage, sel.stage, "reads"),
-                                   Severity.ERROR))
+                problems.append(
+                    at(
+                        "RR301",
+                        sel.file,
+                        sel.pos,
+                        _needs(stage, sel.stage, "reads"),
+                        Severity.ERROR,
+                    )
+                )
     edits = []
     for stage in dropped:
         if stage.file != wf.file or stage.path[:-1] != (*wf.path, "stages"):
-            problems.append(at("RR301", stage.file, stage.pos,
-                               f"cannot drop stage '{stage.name}': it is not written in the "
-                               f"stages list of {wf.file}", Severity.ERROR))
+            problems.append(
+                at(
+                    "RR301",
+                    stage.file,
+                    stage.pos,
+                    f"cannot drop stage '{stage.name}': it is not written in the "
+                    f"stages list of {wf.file}",
+                    Severity.ERROR,
+                )
+            )
             continue
         edits.append(_delete_stage(project, stage))
     if problems:
@@ -183,7 +214,7 @@ def _delete_stage(project: Project, stage: Stage) -> Edit:
     return delete_lines(src, first, last, "drop_stages")
 
 
-def _content_end(src: Any, pos: Any) -> int:
+def _content_end(src: SourceFile, pos: Pos) -> int:
     last = pos.end_line
     if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
         last -= 1

@@ -6,6 +6,7 @@ indentation and line endings (pre-commit's `migrate_config` / `yaml_rewrite` app
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -30,7 +31,7 @@ class EditConflict(Exception):
 
 def apply(text: str, edits: Iterable[Edit]) -> str:
     ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in itertools.pairwise(ordered):
         if b.start < a.end:
             raise EditConflict(f"{a.file}: edits by {a.rule} and {b.rule} overlap at {b.start}")
     for e in reversed(ordered):

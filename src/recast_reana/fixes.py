@@ -26,6 +26,7 @@ from recast_reana.graph import Step
 from recast_reana.project import Project
 from recast_reana.refs import REANA, RECAST
 from recast_reana.sources import SourceFile
+from recast_reana.yamlpos import Pos
 
 GETKRB = "/recast_auth/getkrb.sh"
 # `. /recast_auth/getkrb.sh`, `source ...` or a plain call, with the `&&`/`;` joining it to the
@@ -126,7 +127,7 @@ def resource_edits(project: Project, step: Step, plan: ResourcePlan) -> Iterator
     nl = newline(src)
     res_path = (*step.environment_path, "resources")
     items = step.resources
-    if res_path not in doc.positions or not items and res_path not in doc.flow_style:
+    if res_path not in doc.positions or (not items and res_path not in doc.flow_style):
         yield from _add_resources_key(src, step, plan, res_path)
         return
     if res_path in doc.flow_style:
@@ -188,7 +189,7 @@ def _add_resources_key(
         yield Edit(src.path, src.offset(key.end_line, key.end_col), end, f": [{flow}]", "RR404")
         return
     if env_path in doc.flow_style:
-        start, end = span(src, doc.pos(env_path))
+        end = span(src, doc.pos(env_path))[1]
         flow = ", ".join("{" + e + "}" for e in entries)
         yield Edit(src.path, end - 1, end - 1, f", resources: [{flow}]", "RR404")
         return
@@ -203,7 +204,7 @@ def _add_resources_key(
     yield Edit(src.path, at, at, text, "RR404")
 
 
-def _last_line(src: SourceFile, pos: Any) -> int:
+def _last_line(src: SourceFile, pos: Pos) -> int:
     """The last line holding content of a block node (its end mark may sit on the next line)."""
     last = pos.end_line
     if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():

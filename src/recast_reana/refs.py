@@ -92,9 +92,7 @@ def get_path(data: Any, path: Path) -> Any:
 class RefResolver:
     """Finds and resolves every `$ref` reachable from the top-level workflow file."""
 
-    def __init__(
-        self, load: Callable[[str], SourceFile | None], recast_base: str | None
-    ) -> None:
+    def __init__(self, load: Callable[[str], SourceFile | None], recast_base: str | None) -> None:
         self.load = load
         self.bases = {REANA: ""}
         if recast_base is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -27,7 +27,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 20_000
 
-Key = Union[str, int, float, bool, None]
+Key = str | int | float | bool | None
 Path = tuple[Key, ...]
 
 _MAP = "tag:yaml.org,2002:map"
@@ -146,9 +146,8 @@ class _Builder:
         if self.visits - len(self.seen) > MAX_ALIAS_NODES:
             # Name the top-level entry being built: the alias chain runs through it.
             top = self.doc.key_positions.get(path[:1]) or _pos(node)
-            raise UnsafeYaml(
-                f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)", top.line, top.col
-            )
+            message = f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+            raise UnsafeYaml(message, top.line, top.col)
         self.doc.positions[path] = _pos(node)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
             self.stack.add(ident)
@@ -173,7 +172,7 @@ class _Builder:
             mark = exc.problem_mark or exc.context_mark or node.start_mark
             raise YamlSyntaxError(_problem(exc), mark.line + 1, mark.column + 1) from None
         except (ValueError, TypeError, OverflowError) as exc:  # e.g. a bad !!timestamp
-            raise YamlSyntaxError(str(exc), node.start_mark.line + 1, node.start_mark.column + 1)
+            raise YamlSyntaxError(str(exc), *_start(node)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         try:

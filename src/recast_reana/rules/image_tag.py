@@ -86,7 +86,8 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 "changes under you; pin a version with `imagetag:`",
             )
         elif tag.lower() in moving:
-            where = "imagetag" if "imagetag" in env else "image"
+            written = env.get("imagetag")
+            where = "imagetag" if isinstance(written, (str, int, float)) and str(written) else "image"
             yield at(
                 ID,
                 src.path,

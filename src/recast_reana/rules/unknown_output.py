@@ -108,7 +108,8 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 # (yadage `expression_handlers.py`, select_reference).
                 if known is None or sel.output in known or output in known:
                     continue
-                offered = "only " + ", ".join(f"'{o}'" for o in sorted(known)) if known else "nothing"
+                names = ", ".join(f"'{o}'" for o in sorted(known))
+                offered = f"only {names}" if known else "nothing"
                 yield at(
                     ID,
                     sel.file,

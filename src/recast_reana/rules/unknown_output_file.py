@@ -182,8 +182,8 @@ def _stage_for(first: str, index: dict[str, list[Stage]]) -> tuple[Stage | None,
         if stage.scheduler_type != "singlestep-stage":
             return stage, True
     if _GLOB.search(first):
-        dirs = [n if s[0].scheduler_type == "singlestep-stage" else n + "_0" for n, s in index.items()]
-        return None, any(fnmatch.fnmatchcase(d, first) for d in [*dirs, *index])
+        dirs = [*index, *(f"{n}_0" for n in index)]
+        return None, any(fnmatch.fnmatchcase(d, first) for d in dirs)
     return None, False
 
 

@@ -104,13 +104,12 @@ def output_name(selector: Selector) -> str | None:
 
 
 def value_at(data: Any, path: Path) -> Any:
+    """The value at `path` in loaded data, or None when it is not there."""
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not in_list and not (isinstance(data, dict) and part in data):
             return None
+        data = data[part]
     return data
 
 
@@ -143,7 +142,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     for workflow in scopes(project):
         names = {s.name for s in workflow.stages} | {INIT}
         scope = (
-            f"the sub-workflow of stage '{workflow.parent.name}'" if workflow.parent else "the workflow"
+            f"the sub-workflow of stage '{workflow.parent.name}'"
+            if workflow.parent
+            else "the workflow"
         )
         for stage in workflow.stages:
             for dep in stage.dependencies:

@@ -33,7 +33,6 @@ toplevel (default `specs/`) in recast.yml.
 from __future__ import annotations
 
 import difflib
-import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -74,12 +73,12 @@ def _reana(project: Project) -> Iterator[Diagnostic]:
             f"workflow type is {_show(wtype)}; a RECAST workflow is yadage: write `type: yadage`",
         )
     wfile = workflow.get("file")
-    if wfile is None and "specification" not in workflow:
+    if (wfile is None or wfile == "") and "specification" not in workflow:
         hint = project.recast.workflow_file if project.recast else None
         yield at(
             ID,
             src.path,
-            src.key_pos(("workflow",)),
+            src.key_pos(("workflow", "file") if "file" in workflow else ("workflow",)),
             "workflow has no 'file': name the yadage workflow file, e.g. "
             f"`file: {hint or 'specs/workflow.yml'}`",
         )
@@ -95,16 +94,18 @@ def _recast(project: Project) -> Iterator[Diagnostic]:
     src = project.files.get(info.file) if info else None
     if info is None or src is None or info.toplevel is None or not info.workflow_file:
         return  # a remote toplevel cannot be checked; RR103 reports a missing spec.workflow
-    if info.workflow_file_exists:
-        return
+    if info.workflow_file_exists or info.workflow_file.startswith("../"):
+        return  # outside the repository: it may exist where recast-atlas runs
     written = src.data["spec"]["workflow"]  # a string, or workflow_file would be None
     message = (
         f"spec.workflow '{written}' does not exist: recast-atlas looks for "
-        f"'{info.workflow_file}' (relative to the toplevel '{info.toplevel_raw}')"
+        f"'{info.workflow_file}' (spec.workflow is relative to the toplevel "
+        f"'{info.toplevel_raw}')"
     )
+    prefix = "" if info.toplevel in ("", ".") else info.toplevel + "/"
     close = _closest(project, info.workflow_file)
-    if close and close.startswith(info.toplevel + "/"):
-        message += f"; did you mean '{posixpath.relpath(close, info.toplevel or '.')}'?"
+    if close and close.startswith(prefix):
+        message += f"; did you mean '{close.removeprefix(prefix)}'?"
     yield at(ID, src.path, src.pos(("spec", "workflow")), message)
 
 
@@ -116,4 +117,4 @@ def _closest(project: Project, path: str) -> str | None:
 
 
 def _show(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else "missing" if value is None else repr(value)
+    return f"'{value}'" if isinstance(value, str) else "empty" if value is None else repr(value)

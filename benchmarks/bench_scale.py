@@ -1,0 +1,121 @@
+"""How `recast-reana check` scales with the number of stages.
+
+Generates REANA-layout workflows (benchmarks/generate.py) of several sizes into a temporary
+directory and times, for each size:
+
+* in-process: `load_project` + `lint` (what `check` does between start-up and printing), the
+  median of `--repeat` runs, split into load and lint;
+* as a subprocess: `recast-reana check DIR` wall time including interpreter start-up and imports,
+  the median of `--repeat-cli` runs.
+
+Both workflow variants are measured: one step definition per stage (hand-written specs, the
+heavier case) and steps shared by all stages of a kind (generated grids). The goals (issue 2):
+500 stages checked in under 1 s, and 1000 stages costing at most 2.2x the time of 500.
+
+Run with the Python that has recast-reana installed:
+
+    python benchmarks/bench_scale.py [--sizes 10,50,100,250,500,1000] [--repeat 7] [--repeat-cli 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from common import machine, recast_reana_command, summary, timed_run
+from generate import generate, write
+
+GOAL_500 = 1.0
+GOAL_RATIO = 2.2
+
+
+def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[float], int]:
+    """(total, load, lint) times of `repeat` runs and the number of diagnostics."""
+    from recast_reana.config import load_config
+    from recast_reana.linter import lint
+    from recast_reana.project import load_project
+
+    totals, loads, lints = [], [], []
+    found = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        project = load_project(root, load_config(root))
+        loaded = time.perf_counter()
+        found = len(lint(project))
+        end = time.perf_counter()
+        totals.append(end - start)
+        loads.append(loaded - start)
+        lints.append(end - loaded)
+    return totals, loads, lints, found
+
+
+def run(sizes: list[int], repeat: int, repeat_cli: int, shared: bool, tmp: Path) -> dict[int, tuple[float, float]]:
+    label = "steps shared by kind" if shared else "one step per stage"
+    print(f"\n## {label}\n")
+    header = (
+        f"{'stages':>6} {'lines':>6} {'KiB':>5} | {'in-process median (min-max)':<28} "
+        f"{'load':>7} {'lint':>7} | {'subprocess median (min-max)':<28} diags"
+    )
+    print(header)
+    print("-" * len(header))
+    medians: dict[int, tuple[float, float]] = {}
+    cmd = recast_reana_command()
+    for n in sizes:
+        files = generate(n, shared_steps=shared)
+        root = write(tmp / f"{'shared' if shared else 'distinct'}-{n}", files)
+        lines = sum(t.count("\n") for t in files.values())
+        size = sum(len(t.encode()) for t in files.values()) / 1024
+        totals, loads, lints, found = in_process(root, repeat)
+        walls = []
+        for _ in range(repeat_cli):
+            wall, proc = timed_run([*cmd, "check", str(root)])
+            if proc.returncode not in (0, 1):
+                sys.exit(f"recast-reana check {root} failed ({proc.returncode}):\n{proc.stderr}")
+            walls.append(wall)
+        medians[n] = (statistics.median(totals), statistics.median(walls))
+        print(
+            f"{n:>6} {lines:>6} {size:>5.0f} | {summary(totals):<28} "
+            f"{statistics.median(loads):>7.3f} {statistics.median(lints):>7.3f} | "
+            f"{summary(walls):<28} {found}"
+        )
+    if 500 in medians:
+        in500, cli500 = medians[500]
+        print(f"\n500 stages: in-process {in500:.3f} s, subprocess {cli500:.3f} s "
+              f"(goal < {GOAL_500:.1f} s: {'met' if cli500 < GOAL_500 else 'NOT met'})")
+        if 1000 in medians:
+            in1000, cli1000 = medians[1000]
+            r_in, r_cli = in1000 / in500, cli1000 / cli500
+            print(f"1000/500 ratio: in-process {r_in:.2f}, subprocess {r_cli:.2f} "
+                  f"(goal <= {GOAL_RATIO}: {'met' if max(r_in, r_cli) <= GOAL_RATIO else 'NOT met'})")
+    return medians
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,50,100,250,500,1000")
+    parser.add_argument("--repeat", type=int, default=7, help="in-process runs per size")
+    parser.add_argument("--repeat-cli", type=int, default=5, help="subprocess runs per size")
+    parser.add_argument("--variant", choices=("both", "distinct", "shared"), default="both")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    from recast_reana.rules import RULES
+
+    print("# recast-reana check: scale benchmark\n")
+    print(machine())
+    print(f"rules:   {len(RULES)} ({', '.join(RULES)})")
+    print(f"command: {' '.join(recast_reana_command())} check DIR")
+    print(f"repeats: {args.repeat} in-process, {args.repeat_cli} subprocess; medians in seconds")
+    with tempfile.TemporaryDirectory(prefix="recast-reana-scale-") as tmp:
+        for shared in (False, True):
+            if args.variant == "both" or args.variant == ("shared" if shared else "distinct"):
+                run(sizes, args.repeat, args.repeat_cli, shared, Path(tmp))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""What both benchmarks share: the machine description, the command under test, statistics."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def machine() -> str:
+    """nproc, CPU model, memory, OS and Python, as one block of text."""
+    cpu = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f", {kib / 1024 / 1024:.1f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import yaml
+
+        libyaml = "with libyaml" if hasattr(yaml, "CSafeLoader") else "pure Python"
+        pyyaml = f"PyYAML {yaml.__version__} ({libyaml})"
+    except ImportError:  # pragma: no cover
+        pyyaml = "no PyYAML"
+    return "\n".join(
+        [
+            f"machine: {os.cpu_count()} CPUs (nproc {_nproc()}), {cpu}{mem}",
+            f"system:  {platform.platform()}",
+            f"python:  {sys.version.split()[0]} ({sys.executable}), {pyyaml}",
+        ]
+    )
+
+
+def _nproc() -> str:
+    try:
+        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
+def recast_reana_command() -> list[str]:
+    """The installed console script next to this Python (what a hook runs), else `-m`."""
+    script = Path(sys.executable).parent / "recast-reana"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("recast-reana")
+    return [found] if found else [sys.executable, "-m", "recast_reana"]
+
+
+def timed_run(
+    argv: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, subprocess.CompletedProcess[str]]:
+    """Wall time of one run of `argv` (output captured) and its result."""
+    start = time.perf_counter()
+    proc = subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True)
+    return time.perf_counter() - start, proc
+
+
+def summary(times: Sequence[float]) -> str:
+    """`median (min-max)` in seconds."""
+    return f"{statistics.median(times):.3f} s ({min(times):.3f}-{max(times):.3f})"

@@ -1,0 +1,346 @@
+"""Contract: recast-reana's reana.yaml schema agrees with REANA's own (reana-commons 0.9.11).
+
+The REANA schema is read from the reana-commons 0.9.11 distribution that `pip download` fetches
+(PyPI has only the sdist for 0.9.11; a wheel is read the same way if one appears). REANA's verdict
+is computed as `reana_commons/validation/utils.py` (`validate_reana_yaml`) computes it:
+`additionalProperties` errors are only warnings, any other error refuses the file.
+
+Each row of `TABLE` says what REANA does ("valid", "warns", "invalid") and whether our schema
+accepts the document. Ours never accepts what REANA refuses. Where it is deliberately stricter the
+row names the reason and the exact errors ours reports, and nothing else may differ.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import jsonschema
+import pytest
+from jsonschema.validators import validator_for
+
+from recast_reana.rules.reana_yaml_schema import schema as our_schema
+
+pytestmark = pytest.mark.slow
+
+REQUIREMENT = "reana-commons==0.9.11"
+MEMBER = "reana_commons/validation/schemas/reana_analysis_schema.json"
+
+
+def _archive(directory: Path) -> Path | None:
+    found = sorted(directory.glob("reana_commons-0.9.11*.whl")) + sorted(
+        directory.glob("reana_commons-0.9.11.tar.gz")
+    )
+    return found[0] if found else None
+
+
+def _read_member(archive: Path) -> bytes:
+    if archive.suffix == ".whl":
+        with zipfile.ZipFile(archive) as whl:
+            return whl.read(MEMBER)
+    with tarfile.open(archive) as sdist:  # sdist: reana_commons-0.9.11/<MEMBER>
+        name = next(n for n in sdist.getnames() if n.endswith("/" + MEMBER))
+        extracted = sdist.extractfile(name)
+        assert extracted is not None
+        return extracted.read()
+
+
+@pytest.fixture(scope="session")
+def reana_schema(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
+    directory = (
+        cache.mkdir("reana-commons-0.9.11") if cache else tmp_path_factory.mktemp("reana-commons")
+    )
+    archive = _archive(directory)
+    if archive is None:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
+        proc = subprocess.run(
+            [*cmd, REQUIREMENT, "-d", str(directory)], capture_output=True, text=True, timeout=600
+        )
+        archive = _archive(directory)
+        if proc.returncode != 0 or archive is None:
+            tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
+            pytest.fail(
+                f"`pip download --no-deps {REQUIREMENT}` failed (exit {proc.returncode}): {tail}. "
+                "This contract test needs the package index (PyPI); it does not skip.",
+                pytrace=False,
+            )
+    loaded = json.load(io.BytesIO(_read_member(archive)))
+    assert loaded["title"] == "REANA analysis specification"
+    return loaded
+
+
+def reana_verdict(reana: Any, doc: Any) -> tuple[str, set[tuple[str, str]]]:
+    """What REANA 0.9 does with `doc`, and its errors as (path, keyword)."""
+    validator = validator_for(reana)(reana)  # as reana_commons.validation.utils does
+    errors = {(_dotted(e.absolute_path), str(e.validator)) for e in validator.iter_errors(doc)}
+    if not errors:
+        return "valid", errors
+    warns = all(keyword == "additionalProperties" for _, keyword in errors)
+    return ("warns" if warns else "invalid"), errors
+
+
+def our_errors(doc: Any) -> set[tuple[str, str]]:
+    validator = jsonschema.Draft7Validator(our_schema())
+    return {(_dotted(e.absolute_path), str(e.validator)) for e in validator.iter_errors(doc)}
+
+
+def _dotted(path: Any) -> str:
+    return ".".join(map(str, path))
+
+
+class Row(NamedTuple):
+    doc: Any
+    reana: str  # "valid" | "warns" (unknown keys: REANA ignores them) | "invalid"
+    ours: bool  # does our schema accept it?
+    stricter: str = ""  # why ours refuses what REANA accepts
+    differs: frozenset[tuple[str, str]] = frozenset()  # exactly our extra errors (path, keyword)
+
+
+MINIMAL = {"workflow": {"type": "yadage", "file": "specs/workflow.yml"}}
+BASE = {
+    "version": "0.9.0",
+    "inputs": {"directories": ["specs"], "parameters": {"xsec": 44.8, "dataset": "root://x//d"}},
+    "workflow": {"type": "yadage", "file": "specs/workflow.yml"},
+    "outputs": {"files": ["fit/limit.png"]},
+}
+SERIAL_STEP = {"name": "fit", "environment": "python:3.11", "commands": ["python fit.py"]}
+
+
+def doc(**changes: Any) -> Any:
+    """BASE with `section__key=value` set (`value=None` deletes)."""
+    out = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split("__")
+        node = out
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return out
+
+
+def _only(*errors: tuple[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset(errors)
+
+
+TABLE = [
+    # Both accept.
+    pytest.param(Row(MINIMAL, "valid", True), id="minimal"),
+    pytest.param(Row(BASE, "valid", True), id="tutorial-like"),
+    pytest.param(
+        Row(
+            doc(
+                inputs__files=["data/input.root"],
+                inputs__options={"toplevel": "specs", "initdir": "inputs", "accept_metadir": True},
+                workflow__resources={"cvmfs": ["atlas.cern.ch", "sft.cern.ch"], "kerberos": True},
+                outputs__directories=["fit"],
+                tests={"files": ["tests/outputs.feature"]},
+                workspace={"retention_days": {"**/*.root": 7, "tmp": 0}, "root_path": "/var/reana"},
+            ),
+            "valid",
+            True,
+        ),
+        id="every-section",
+    ),
+    pytest.param(
+        Row({"workflow": {"type": "yadage", "specification": {"stages": []}}}, "valid", True),
+        id="inline-specification",
+    ),
+    pytest.param(
+        Row(
+            doc(workflow={"type": "serial", "specification": {"steps": [SERIAL_STEP]}}),
+            "valid",
+            True,
+        ),
+        id="serial",
+    ),
+    pytest.param(
+        Row(doc(workflow__type="cwl", inputs__options={"TARGET": "fit"}), "valid", True),
+        id="cwl-with-target",
+    ),
+    pytest.param(Row(doc(inputs={}), "valid", True), id="empty-inputs"),
+    # Both refuse.
+    pytest.param(Row(None, "invalid", False), id="empty-file"),
+    pytest.param(Row(["workflow"], "invalid", False), id="a-list"),
+    pytest.param(Row(doc(workflow=None), "invalid", False), id="no-workflow"),
+    pytest.param(Row(doc(workflow__type=None), "invalid", False), id="no-workflow-type"),
+    pytest.param(Row(doc(workflow__type="Yadage"), "invalid", False), id="workflow-type-case"),
+    pytest.param(Row(doc(workflow__file=None), "invalid", False), id="no-file-nor-specification"),
+    pytest.param(Row(doc(workflow__file=3), "invalid", False), id="workflow-file-number"),
+    pytest.param(Row(doc(version=0.9), "invalid", False), id="version-number"),
+    pytest.param(Row(doc(inputs__files="data.root"), "invalid", False), id="files-not-a-list"),
+    pytest.param(
+        Row(doc(workflow__resources={"cvmfs": ["atlas cern"]}), "invalid", False),
+        id="cvmfs-bad-name",
+    ),
+    pytest.param(
+        Row(doc(workflow__resources={"cvmfs": ["atlas.cern.ch"] * 2}), "invalid", False),
+        id="cvmfs-twice",
+    ),
+    pytest.param(
+        Row(doc(workflow__resources={"kerberos": "yes"}), "invalid", False), id="kerberos-string"
+    ),
+    pytest.param(
+        Row(doc(workspace={"retention_days": {}}), "invalid", False), id="retention-empty"
+    ),
+    pytest.param(
+        Row(doc(workspace={"retention_days": {"x": -1}}), "invalid", False), id="retention-negative"
+    ),
+    pytest.param(
+        Row(
+            doc(workflow={"type": "serial", "specification": {"steps": [{"name": "x"}]}}),
+            "invalid",
+            False,
+        ),
+        id="serial-step-without-commands",
+    ),
+    # REANA only warns about unknown keys and ignores them; ours refuses them.
+    pytest.param(Row(doc(input={"files": ["x"]}), "warns", False), id="unknown-top-level-key"),
+    pytest.param(
+        Row(doc(workflow__resources={"kerberos": True, "memory": "8Gi"}), "warns", False),
+        id="unknown-resource",
+    ),
+    pytest.param(
+        Row(
+            doc(
+                workflow={"type": "serial", "specification": {"steps": [{**SERIAL_STEP, "uid": 1}]}}
+            ),
+            "warns",
+            False,
+        ),
+        id="unknown-serial-step-key",
+    ),
+    # REANA's schema accepts these; its code or the workspace refuses them later.
+    pytest.param(
+        Row(
+            doc(inputs__options={"CACHE": "off"}),
+            "valid",
+            False,
+            "operational_options.py refuses CACHE for yadage",
+            _only(("inputs.options", "enum")),
+        ),
+        id="option-of-another-engine",
+    ),
+    pytest.param(
+        Row(
+            doc(inputs__options={"toplevl": "specs"}),
+            "valid",
+            False,
+            "operational_options.py refuses unknown options",
+            _only(("inputs.options", "enum")),
+        ),
+        id="unknown-option",
+    ),
+    pytest.param(
+        Row(
+            doc(inputs__files=["/eos/user/a/analyst/data.root"]),
+            "valid",
+            False,
+            "reana-server validate_inputs refuses absolute input paths",
+            _only(("inputs.files.0", "not")),
+        ),
+        id="absolute-input",
+    ),
+    pytest.param(
+        Row(
+            doc(inputs__directories=["../data"]),
+            "valid",
+            False,
+            "reana-server validate_inputs refuses '..'",
+            _only(("inputs.directories.0", "not")),
+        ),
+        id="input-outside-workspace",
+    ),
+    pytest.param(
+        Row(
+            doc(inputs__files=["./"]),
+            "valid",
+            False,
+            "reana-server validate_inputs refuses empty paths",
+            _only(("inputs.files.0", "not")),
+        ),
+        id="empty-input-path",
+    ),
+    pytest.param(
+        Row(
+            doc(workflow__file="/home/analyst/specs/workflow.yml"),
+            "valid",
+            False,
+            "the workflow file must be in the workspace",
+            _only(("workflow.file", "not")),
+        ),
+        id="absolute-workflow-file",
+    ),
+    pytest.param(
+        Row(
+            doc(outputs__files=["/eos/user/a/limit.png"]),
+            "valid",
+            False,
+            "outputs are downloaded from the workspace",
+            _only(("outputs.files.0", "not")),
+        ),
+        id="absolute-output",
+    ),
+    pytest.param(
+        Row(
+            doc(workspace={"retention_days": {"/tmp/*": 1}}),
+            "valid",
+            False,
+            "reana-server validate_retention_rule refuses absolute rules",
+            _only(("workspace.retention_days", "not")),
+        ),
+        id="absolute-retention-rule",
+    ),
+    pytest.param(
+        Row(
+            doc(workspace={"root_path": "reana"}),
+            "valid",
+            False,
+            "reana-server compares root_path with absolute workspace paths",
+            _only(("workspace.root_path", "pattern")),
+        ),
+        id="relative-root-path",
+    ),
+]
+
+
+def test_table_is_large_enough() -> None:
+    assert len(TABLE) >= 20
+    reasons = [
+        p.values[0].stricter for p in TABLE if p.values[0].reana == "valid" and not p.values[0].ours
+    ]
+    assert reasons and all(reasons)
+
+
+def test_both_schemas_are_draft7(reana_schema: Any) -> None:
+    assert validator_for(reana_schema) is jsonschema.Draft7Validator
+    jsonschema.Draft7Validator.check_schema(reana_schema)
+    jsonschema.Draft7Validator.check_schema(our_schema())
+
+
+@pytest.mark.parametrize("row", TABLE)
+def test_schemas_agree(reana_schema: Any, row: Row) -> None:
+    verdict, reana_errors = reana_verdict(reana_schema, row.doc)
+    mine = our_errors(row.doc)
+    assert verdict == row.reana, reana_errors
+    assert (not mine) == row.ours, mine
+    if verdict == "invalid":
+        assert mine, "ours must refuse everything REANA refuses"
+    elif verdict == "warns":
+        # REANA's schema has the same errors (unknown keys); REANA merely downgrades them.
+        assert mine == reana_errors
+    elif row.ours:
+        assert not row.stricter and not row.differs
+    else:
+        assert row.stricter, "a deliberate difference needs a reason in the table"
+        assert mine == row.differs

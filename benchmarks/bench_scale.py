@@ -53,7 +53,9 @@ def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[
     return totals, loads, lints, found
 
 
-def run(sizes: list[int], repeat: int, repeat_cli: int, shared: bool, tmp: Path) -> dict[int, tuple[float, float]]:
+def run(
+    sizes: list[int], repeat: int, repeat_cli: int, shared: bool, tmp: Path
+) -> dict[int, tuple[float, float]]:
     label = "steps shared by kind" if shared else "one step per stage"
     print(f"\n## {label}\n")
     header = (
@@ -84,13 +86,17 @@ def run(sizes: list[int], repeat: int, repeat_cli: int, shared: bool, tmp: Path)
         )
     if 500 in medians:
         in500, cli500 = medians[500]
-        print(f"\n500 stages: in-process {in500:.3f} s, subprocess {cli500:.3f} s "
-              f"(goal < {GOAL_500:.1f} s: {'met' if cli500 < GOAL_500 else 'NOT met'})")
+        print(
+            f"\n500 stages: in-process {in500:.3f} s, subprocess {cli500:.3f} s "
+            f"(goal < {GOAL_500:.1f} s: {'met' if cli500 < GOAL_500 else 'NOT met'})"
+        )
         if 1000 in medians:
             in1000, cli1000 = medians[1000]
             r_in, r_cli = in1000 / in500, cli1000 / cli500
-            print(f"1000/500 ratio: in-process {r_in:.2f}, subprocess {r_cli:.2f} "
-                  f"(goal <= {GOAL_RATIO}: {'met' if max(r_in, r_cli) <= GOAL_RATIO else 'NOT met'})")
+            print(
+                f"1000/500 ratio: in-process {r_in:.2f}, subprocess {r_cli:.2f} "
+                f"(goal <= {GOAL_RATIO}: {'met' if max(r_in, r_cli) <= GOAL_RATIO else 'NOT met'})"
+            )
     return medians
 
 

@@ -68,7 +68,9 @@ def _plan(n_stages: int, rng: random.Random) -> tuple[list[_Stage], int]:
     for i in range(n_stages):
         kind = i % len(KINDS)
         # Earlier stages this one reads: the previous one, a recent one, any one.
-        candidates = sorted({i - 1, rng.randrange(max(0, i - 20), i), rng.randrange(i)}) if i else []
+        candidates = (
+            sorted({i - 1, rng.randrange(max(0, i - 20), i), rng.randrange(i)}) if i else []
+        )
         rng.shuffle(candidates)
         stage = _Stage(i, kind, [])
         for k in range(_n_inputs(kind)):

@@ -31,9 +31,9 @@ def find_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
     """The repository root and the files (relative to it) the user named, None = the whole repo.
 
     A directory argument is the root. For files (as pre-commit passes them, relative to the
-    repository root) the root is the first directory holding recast.yml, reana.yaml,
-    .recast-reana.yaml or .git, looking upwards from the directory the files have in common, so
-    files can be named from any working directory.
+    repository root) the root is the nearest directory holding recast.yml, reana.yaml,
+    .recast-reana.yaml or .git at or above the directory the files have in common (so files can
+    be named from any working directory), else at or above the working directory.
     """
     if not paths:
         paths = ["."]
@@ -49,10 +49,8 @@ def find_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
     # Resolve the directories but not the last component: a symlink to a file outside the
     # repository is still a file of the repository.
     named = [Path(p).absolute().parent.resolve() / Path(p).name for p in paths]
-    start = Path(os.path.commonpath([p.parent for p in named]))
-    root = next(
-        (d for d in (start, *start.parents) if any((d / m).exists() for m in MARKERS)), start
-    )
+    cwd = Path.cwd().resolve()
+    root = _marked(Path(os.path.commonpath([p.parent for p in named]))) or _marked(cwd) or cwd
     files = []
     for p, full in zip(paths, named, strict=True):
         try:
@@ -60,6 +58,13 @@ def find_root(paths: Sequence[str]) -> tuple[Path, list[str] | None]:
         except ValueError:
             raise UsageError(f"{p}: is outside the repository at {root}") from None
     return root, files
+
+
+def _marked(start: Path) -> Path | None:
+    """The nearest directory at or above `start` holding a repository marker."""
+    return next(
+        (d for d in (start, *start.parents) if any((d / m).exists() for m in MARKERS)), None
+    )
 
 
 def _codes(option: str, value: str | None) -> tuple[str, ...]:
@@ -157,6 +162,36 @@ def _convert(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sync_branch(args: argparse.Namespace) -> int:
+    import logging
+
+    from recast_reana import gitlab_sync as gs
+
+    root, files = find_root([args.path] if args.path else [])
+    if files is not None:
+        raise UsageError("sync-branch takes the repository directory, not single files")
+    if args.debug or os.environ.get("RECAST_REANA_DEBUG"):
+        logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
+    try:
+        settings = gs.settings_from_env(
+            os.environ, branch=args.branch, source_ref=args.source_ref, dry_run=args.dry_run
+        )
+        outcome = gs.run(
+            root, settings, example=args.example, dry_run=args.dry_run, force=args.force
+        )
+    except gs.SyncError as exc:
+        print(f"recast-reana: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    for line in outcome.lines:
+        print(line)
+    if args.dotenv and outcome.status != "not-converted":
+        try:
+            gs.write_dotenv(Path(args.dotenv), outcome)
+        except OSError as exc:
+            raise UsageError(f"--dotenv {args.dotenv}: {exc.strerror or exc}") from None
+    return outcome.exit_code
+
+
 def _rules(args: argparse.Namespace) -> int:
     from recast_reana.ruledocs import render, summary
     from recast_reana.rules import RULES
@@ -208,6 +243,17 @@ def _parser() -> argparse.ArgumentParser:
     conv.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
     conv.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
     conv.set_defaults(func=_convert)
+
+    sync = sub.add_parser("sync-branch", help="regenerate the REANA branch through GitLab's API")
+    sync.add_argument("path", nargs="?", help="checkout of the source commit (default .)")
+    sync.add_argument("--branch", default="reana", help="branch to write (default: reana)")
+    sync.add_argument("--source-ref", help="source branch (default: $CI_DEFAULT_BRANCH)")
+    sync.add_argument("--dry-run", action="store_true", help="print the actions, write nothing")
+    sync.add_argument("--force", action="store_true", help="drop commits sync-branch did not make")
+    sync.add_argument("--dotenv", metavar="FILE", help="write RECAST_REANA_* for later CI jobs")
+    sync.add_argument("--example", default="default", help="recast.yml example_inputs to use")
+    sync.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
+    sync.set_defaults(func=_sync_branch)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")

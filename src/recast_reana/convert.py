@@ -1,33 +1,31 @@
 """recast-atlas specs -> REANA specs, as a deterministic function of the source tree.
 
-Passes, each on a fresh model of the previous result:
+Passes:
 1. drop the stages the configuration names (`convert.drop_stages`), refusing when a remaining stage
    still needs one;
-2. the rule fixes (RR003 quoting, RR201 ref base, RR401 getkrb calls, RR402/RR404 resources);
-3. reana.yaml: generated from recast.yml, or completed when the user wrote one.
+2. the rule fixes (RR003 quoting, RR201 ref base, RR401 getkrb calls, RR402/RR404 resources), on a
+   model of the result of pass 1 (the model is rebuilt only when pass 1 changed something);
+3. reana.yaml: generated from recast.yml, or completed when the user wrote one. The fixes change no
+   stage, `$ref` target or recast.yml, so this reads the same model as pass 2.
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from recast_reana.config import Config
 from recast_reana.diagnostics import Diagnostic, Severity
-from recast_reana.edits import Edit, apply, delete_lines
+from recast_reana.edits import Edit, apply, delete_lines, line_end
 from recast_reana.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.graph import Stage
 from recast_reana.images import required_uid
 from recast_reana.project import REANA_NAMES, Project, from_files
-from recast_reana.reana_yaml import REANA_FILE, VERSION, generate, merge
-from recast_reana.rules import at
+from recast_reana.reana_yaml import REANA_FILE, generate, merge, remove_keys, wanted
+from recast_reana.rules import at, ref_unresolved
 from recast_reana.sources import SourceFile
-from recast_reana.yamlpos import Pos
-
-DEFAULT_CVMFS = ["atlas.cern.ch", "atlas-condb.cern.ch"]
-
+from recast_reana.yamlpos import Path, Pos
 
 class ConversionError(Exception):
     """The sources cannot be converted; `diagnostics` say where and why."""
@@ -64,7 +62,7 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
         by_file: dict[str, list[Edit]] = {}
         for e in edits:
             by_file.setdefault(e.file, []).append(e)
-        for path, file_edits in by_file.items():
+        for path, file_edits in sorted(by_file.items()):
             raw = files.get(path, b"")
             bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
             current[path] = (bom + apply(_text(current, path), file_edits)).encode("utf-8")
@@ -72,15 +70,16 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
 
     project = _project(current, config)
     _refuse_broken(project)
+    initdata = _example(project, example)
     conversion = Conversion(files=current)
-    edits, dropped = _drop_stages(project, list(options.get("drop_stages", [])))
-    dropped_reads = _init_reads(dropped) - _init_reads(
-        [s for s in project.workflow.stages if s not in dropped] if project.workflow else []
-    )
+    edits, dropped = _drop_stages(project, _names(options.get("drop_stages")), files)
+    kept = [s for s in project.workflow.stages if s not in dropped] if project.workflow else []
+    dropped_reads = _init_reads(dropped) - _init_reads(kept)
     conversion.dropped = [s.name for s in dropped]
-    commit(edits)
+    if edits:
+        commit(edits)
+        project = _project(current, config)
 
-    project = _project(current, config)
     fixes: list[Edit] = []
     for fix in FIXES.values():
         fixes += fix(project, options)
@@ -91,18 +90,22 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
         fixes += resource_edits(project, step, plan)
     commit(fixes)
 
-    project = _project(current, config)
-    wanted = _wanted_reana(project, options, example, cvmfs, conversion.dropped, dropped_reads)
     existing = next((n for n in REANA_NAMES if n in current), None)
-    if existing is None:
-        current[REANA_FILE] = generate(wanted).encode("utf-8")
-    else:  # the user's file is the base: only add the parameters the workflow reads
-        params = wanted["inputs"].get("parameters", {})
-        read = _init_reads(project.workflow.stages if project.workflow else [])
-        wanted["inputs"]["parameters"] = {k: v for k, v in params.items() if k in read}
-        if not wanted["inputs"]["parameters"]:
-            del wanted["inputs"]["parameters"]
-        commit(merge(project.files[existing], wanted))
+    reana = _reana_source(project, existing, current)
+    have = reana.data if reana is not None and isinstance(reana.data, dict) else {}
+    # Parameters that only dropped stages read go; others the example gives stay (RR305 tells).
+    params = {k: v for k, v in initdata.items() if k not in dropped_reads}
+    target = wanted(project, have, options, params, cvmfs, conversion.dropped)
+    if reana is None:
+        current[REANA_FILE] = generate(target).encode("utf-8")
+    else:  # the user's file is the base: their parameter values win
+        given = _params_of(have)
+        missing = {k: v for k, v in params.items() if k not in given}
+        target["inputs"].pop("parameters", None)
+        if missing:
+            target["inputs"]["parameters"] = missing
+        unused = [k for k in given if k in dropped_reads]
+        commit(merge(reana, target) + remove_keys(reana, ("inputs", "parameters"), unused))
 
     conversion.changed = {p: b for p, b in current.items() if files.get(p) != b}
     conversion.edits = {p: [e for batch in b for e in batch] for p, b in history.items()}
@@ -121,25 +124,44 @@ def _refuse_broken(project: Project) -> None:
         for s in project.files.values()
         if s.problem is not None
     ]
-    if project.workflow is None and project.workflow_file:
-        problems.append(
-            at(
-                "RR204",
-                project.workflow_file,
-                _point(1, 1),
-                "the workflow file cannot be read",
-                Severity.ERROR,
-            )
-        )
     if problems:
-        raise ConversionError(problems)
+        raise ConversionError(sorted(problems))
+    where = project.recast.file if project.recast else project.reana.file if project.reana else ""
+    if not project.workflow_file:
+        if project.recast and project.recast.toplevel is None:
+            why = f"spec.toplevel '{project.recast.toplevel_raw}' is not a directory of the repository"
+        elif where:
+            why = "it names no workflow file (recast.yml spec.workflow, reana.yaml workflow.file)"
+        else:
+            where, why = ".", "it has neither recast.yml nor reana.yaml"
+        problems.append(at("RR204", where, _point(1, 1), f"cannot convert: {why}", Severity.ERROR))
+    elif project.workflow is None:
+        message = f"the workflow file '{project.workflow_file}' does not exist"
+        problems.append(at("RR204", where, _point(1, 1), message, Severity.ERROR))
+    # A $ref nobody can resolve: converting would only move the breakage to REANA.
+    problems += [d.with_(severity=Severity.ERROR) for d in ref_unresolved.check(project, {})]
+    reana = project.files.get(project.reana.file) if project.reana else None
+    if reana is not None and not isinstance(reana.data, dict):
+        message = f"{reana.path} is not a mapping of reana.yaml keys"
+        problems.append(at("RR102", reana.path, _point(1, 1), message, Severity.ERROR))
+    if problems:
+        raise ConversionError(sorted(problems))
 
 
 def _point(line: int, col: int) -> Pos:
     return Pos(line, col, line, col + 1)
 
 
-def _drop_stages(project: Project, names: list[str]) -> tuple[list[Edit], list[Stage]]:
+def _names(value: Any) -> list[str]:
+    """`convert.drop_stages`: a list of stage names (a single name is accepted too)."""
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return [v for v in values if isinstance(v, str)]
+
+
+def _drop_stages(
+    project: Project, names: list[str], files: Mapping[str, bytes]
+) -> tuple[list[Edit], list[Stage]]:
+    """Edits deleting the named top-level stages, refused when the rest would break."""
     wf = project.workflow
     if wf is None or not names:
         return [], []
@@ -150,44 +172,25 @@ def _drop_stages(project: Project, names: list[str]) -> tuple[list[Edit], list[S
             continue
         for dep in stage.dependencies:
             if dep.name in names:
-                problems.append(
-                    at(
-                        "RR301",
-                        dep.file,
-                        dep.pos,
-                        _needs(stage, dep.name, "depends on"),
-                        Severity.ERROR,
-                    )
-                )
+                message = _needs(stage, dep.name, "depends on")
+                problems.append(at("RR301", dep.file, dep.pos, message, Severity.ERROR))
         for sel in stage.selectors:
             if sel.stage in names:
-                problems.append(
-                    at(
-                        "RR301",
-                        sel.file,
-                        sel.pos,
-                        _needs(stage, sel.stage, "reads"),
-                        Severity.ERROR,
-                    )
-                )
-    edits = []
-    for stage in dropped:
-        if stage.file != wf.file or stage.path[:-1] != (*wf.path, "stages"):
-            problems.append(
-                at(
-                    "RR301",
-                    stage.file,
-                    stage.pos,
-                    f"cannot drop stage '{stage.name}': it is not written in the "
-                    f"stages list of {wf.file}",
-                    Severity.ERROR,
-                )
-            )
-            continue
-        edits.append(_delete_stage(project, stage))
+                message = _needs(stage, sel.stage, "reads")
+                problems.append(at("RR301", sel.file, sel.pos, message, Severity.ERROR))
+    problems += _unknown_names(project, names, dropped, files)
+    src = project.files[wf.file]
+    list_path = (*wf.path, "stages")
+    if dropped and len(dropped) == len(wf.stages):
+        message = "convert.drop_stages removes every stage of the workflow"
+        problems.append(at("RR301", wf.file, src.key_pos(list_path), message, Severity.ERROR))
+    elif dropped and (list_path in src.doc.flow_style if src.doc else True):
+        message = "convert.drop_stages needs the stages written as a block list (`- name: ...`)"
+        problems.append(at("RR301", wf.file, src.key_pos(list_path), message, Severity.ERROR))
     if problems:
         raise ConversionError(sorted(problems))
-    return edits, dropped
+    indices = [int(s.path[-1]) for s in dropped if isinstance(s.path[-1], int)]
+    return _delete_stages(src, list_path, len(wf.stages), indices), dropped
 
 
 def _needs(stage: Stage, dropped: str, how: str) -> str:
@@ -197,65 +200,119 @@ def _needs(stage: Stage, dropped: str, how: str) -> str:
     )
 
 
-def _delete_stage(project: Project, stage: Stage) -> Edit:
-    src = project.files[stage.file]
+def _unknown_names(
+    project: Project, names: list[str], dropped: list[Stage], files: Mapping[str, bytes]
+) -> list[Diagnostic]:
+    """A drop_stages entry naming no top-level stage: a typo that would silently keep it."""
+    found = {s.name for s in dropped}
+    config = project.config.path or ".recast-reana.yaml"
+    text = files[config].decode("utf-8", "replace") if config in files else ""
+    known = ", ".join(s.name for s in project.workflow.stages) if project.workflow else ""
+    problems = []
+    for name in names:
+        if name not in found:
+            line = next((n for n, t in enumerate(text.splitlines(), 1) if name in t), 1)
+            message = f"convert.drop_stages names '{name}', which is not a top-level stage of "
+            message += f"the workflow (stages: {known})"
+            problems.append(at("RR301", config, _point(line, 1), message, Severity.ERROR))
+    return problems
+
+
+def _delete_stages(src: SourceFile, list_path: Path, count: int, indices: list[int]) -> list[Edit]:
+    """One edit per run of consecutive dropped stages, so that no two edits overlap.
+
+    A stage owns the comment lines right above it and the blank lines after it; the last stage
+    of the list owns the blank lines before it instead.
+    """
+    assert src.doc is not None
     doc = src.doc
-    assert doc is not None
-    list_path, index = stage.path[:-1], stage.path[-1]
-    assert isinstance(index, int)
-    first = doc.pos(stage.path).line
-    following = (*list_path, index + 1)
-    if following in doc.positions:
-        last = doc.pos(following).line - 1
-    else:  # the last stage: take the blank lines before it instead of after
-        last = _content_end(src, doc.pos(stage.path))
+    starts = [_block_start(src, doc.pos((*list_path, i))) for i in range(count)]
+    edits = []
+    runs: list[list[int]] = []
+    for i in sorted(indices):
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for run in runs:
+        first, after = starts[run[0]], run[-1] + 1
+        if after < count:
+            edits.append(delete_lines(src, first, starts[after] - 1, "drop_stages"))
+            continue
+        last = _last_content_line(src, doc.pos((*list_path, run[-1])))
         while first > 1 and not src.lines[first - 2].strip():
             first -= 1
-    return delete_lines(src, first, last, "drop_stages")
+        text = src.text or ""
+        if last == len(src.lines) and not text.endswith("\n") and first > 1:
+            # The file has no final line break: keep it that way.
+            start = line_end(src, first - 1)
+            edits.append(Edit(src.path, start, len(text), "", "drop_stages"))
+        else:
+            edits.append(delete_lines(src, first, last, "drop_stages"))
+    return edits
 
 
-def _content_end(src: SourceFile, pos: Pos) -> int:
+def _block_start(src: SourceFile, pos: Pos) -> int:
+    """The first line of a list item: its `-` line, after the comment lines right above it."""
+    line = pos.line
+    if line > 1 and not src.lines[line - 1][: pos.col - 1].strip() and _is_dash(src, line - 1):
+        line -= 1  # `-` alone on its line, the mapping below it
+    while line > 1 and _comment(src.lines[line - 2]):
+        line -= 1
+    return line
+
+
+def _is_dash(src: SourceFile, line: int) -> bool:
+    return src.lines[line - 1].strip() == "-"
+
+
+def _last_content_line(src: SourceFile, pos: Pos) -> int:
+    """The last line of a block node that holds more than blanks or comments."""
     last = pos.end_line
     if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
+        last -= 1
+    while last > pos.line and (not src.lines[last - 1].strip() or _comment(src.lines[last - 1])):
         last -= 1
     return max(last, pos.line)
 
 
-def _wanted_reana(
-    project: Project,
-    options: Mapping[str, Any],
-    example: str,
-    cvmfs: bool,
-    dropped: list[str],
-    dropped_reads: set[str],
-) -> dict[str, Any]:
-    """What reana.yaml must hold, in REANA's key order."""
-    params = _parameters(project, example, dropped_reads)
-    wanted: dict[str, Any] = {"version": VERSION}
-    inputs: dict[str, Any] = {}
-    if params:
-        inputs["parameters"] = params
-    spec_dir = posixpath.dirname(project.workflow_file or "") or "."
-    inputs["directories"] = [spec_dir]
-    wanted["inputs"] = inputs
-    workflow: dict[str, Any] = {"type": "yadage", "file": project.workflow_file}
-    if cvmfs or options.get("cvmfs"):
-        workflow["resources"] = {"cvmfs": list(options.get("cvmfs") or DEFAULT_CVMFS)}
-    wanted["workflow"] = workflow
-    outputs = _outputs(project, options, dropped)
-    if outputs:
-        wanted["outputs"] = {"files": outputs}
-    return wanted
+def _comment(line: str) -> bool:
+    return line.lstrip().startswith("#")
 
 
-def _parameters(project: Project, example: str, dropped_reads: set[str]) -> dict[str, Any]:
-    """The example's initdata, less parameters that only dropped stages read."""
-    sets = {ps.label: ps for ps in project.parameter_sets}
-    chosen = sets.get(f"example '{example}'")
-    if chosen is None:
+def _example(project: Project, example: str) -> dict[str, Any]:
+    """recast.yml `example_inputs.<example>.initdata` (the REANA run's parameters)."""
+    src = project.files.get(project.recast.file) if project.recast else None
+    examples = src.data.get("example_inputs") if src and isinstance(src.data, dict) else None
+    if not isinstance(examples, dict) or not examples:
         return {}
-    read = _init_reads(project.workflow.stages if project.workflow else [])
-    return {k: v for k, v in chosen.values.items() if k in read or k not in dropped_reads}
+    chosen = examples.get(example)
+    if chosen is None:
+        assert src is not None
+        known = ", ".join(str(k) for k in examples)
+        message = f"recast.yml has no example_inputs '{example}' (use --example with one of: {known})"
+        pos = src.key_pos(("example_inputs",))
+        raise ConversionError([at("RR304", src.path, pos, message, Severity.ERROR)])
+    initdata = chosen.get("initdata") if isinstance(chosen, dict) else None
+    return dict(initdata) if isinstance(initdata, dict) else {}
+
+
+def _reana_source(
+    project: Project, existing: str | None, current: Mapping[str, bytes]
+) -> SourceFile | None:
+    """The user's reana.yaml as it is after the fixes (RR003 may have quoted a value in it)."""
+    if existing is None:
+        return None
+    src = project.files.get(existing)
+    if src is None or src.raw != current[existing]:
+        src = SourceFile.parse(existing, current[existing])
+    return src
+
+
+def _params_of(data: Mapping[str, Any]) -> dict[str, Any]:
+    inputs = data.get("inputs")
+    params = inputs.get("parameters") if isinstance(inputs, dict) else None
+    return params if isinstance(params, dict) else {}
 
 
 def _init_reads(stages: list[Stage]) -> set[str]:
@@ -263,15 +320,3 @@ def _init_reads(stages: list[Stage]) -> set[str]:
     return {sel.output or "" for s in stages for sel in s.selectors if sel.stage == "init"}
 
 
-def _outputs(project: Project, options: Mapping[str, Any], dropped: list[str]) -> list[str]:
-    out: list[str] = []
-    recast = project.files.get(project.recast.file) if project.recast else None
-    results = recast.data.get("results") if recast and isinstance(recast.data, dict) else None
-    for result in results if isinstance(results, list) else []:
-        rel = result.get("relpath") if isinstance(result, dict) else None
-        if isinstance(rel, str) and rel not in out and rel.split("/", 1)[0] not in dropped:
-            out.append(rel)
-    for extra in options.get("outputs", []) or []:
-        if isinstance(extra, str) and extra not in out:
-            out.append(extra)
-    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -32,6 +33,22 @@ class Diagnostic:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
+# Rules whose marked span is a secret: it is masked wherever source text is shown or hashed.
+SECRET_RULES = frozenset({"RR501"})
+
+
+def source_line(d: Diagnostic, text: str | None) -> str | None:
+    """The flagged line of `text`, with a secret span masked; None when out of range."""
+    lines = text.splitlines() if text is not None else []
+    if not 1 <= d.line <= len(lines):
+        return None
+    line = lines[d.line - 1]
+    if d.rule in SECRET_RULES:
+        end = d.end_col if d.end_col > d.col else len(line) + 1
+        line = line[: d.col - 1] + "*" * max(0, end - d.col) + line[end - 1 :]
+    return line
+
+
 def finalize(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Sorted by path, line, column, rule; exact repeats removed."""
     return sorted(set(diagnostics))
@@ -54,12 +71,10 @@ def format_text(
 
 
 def _snippet(d: Diagnostic, text: str | None) -> list[str]:
-    if text is None:
+    line = source_line(d, text)
+    if line is None:
         return []
-    lines = text.splitlines()
-    if not 1 <= d.line <= len(lines):
-        return []
-    src = lines[d.line - 1].expandtabs(1)
+    src = line.expandtabs(1)
     width = max(1, (d.end_col - d.col) if d.end_col > d.col else 1)
     width = min(width, max(1, len(src) - d.col + 1))
     gutter = f"{d.line:>4} | "
@@ -97,10 +112,9 @@ def format_codequality(diagnostics: Sequence[Diagnostic], sources: Mapping[str, 
     seen: dict[tuple[str, str, str, str], int] = {}
     report = []
     for d in diagnostics:
-        text = sources.get(d.path)
-        lines = text.splitlines() if text is not None else []
-        content = lines[d.line - 1].strip() if 1 <= d.line <= len(lines) else ""
-        ident = (d.path, d.rule, d.message, content)
+        content = (source_line(d, sources.get(d.path)) or "").strip()
+        # Numbers in messages are often line numbers ("first on line 9"): masked, they move freely.
+        ident = (d.path, d.rule, re.sub(r"\d+", "#", d.message), content)
         seen[ident] = seen.get(ident, 0) + 1
         digest = hashlib.sha256("\0".join([*ident, str(seen[ident])]).encode()).hexdigest()
         report.append(

@@ -305,7 +305,7 @@ def _selector_expression(value: dict[str, Any]) -> tuple[str, bool] | None:
 
 
 def _outputs(publisher: dict[str, Any]) -> set[str] | None:
-    kind = publisher.get("publisher_type")
+    kind = _str(publisher.get("publisher_type"))  # a list here must not crash (unhashable)
     if kind in _STATIC_PUBLISHERS:
         publish = publisher.get(_STATIC_PUBLISHERS[kind])
         return {str(k) for k in publish} if isinstance(publish, dict) else None

@@ -20,7 +20,9 @@ PASS = [
     pytest.param(GRAPH_REANA_REPO, id="graph-reana-layout"),
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
     pytest.param(
-        replace_in(REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select[*]']"),
+        replace_in(
+            REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select[*]']"
+        ),
         id="jsonpath-dependency",
     ),
     pytest.param(
@@ -33,11 +35,21 @@ PASS = [
         id="dependencies-mapping-form",
     ),
     pytest.param(
-        replace_in(REANA_REPO, WF, "{step: select, output: selected}", "{stages: select, output: selected, unwrap: true}"),
+        replace_in(
+            REANA_REPO,
+            WF,
+            "{step: select, output: selected}",
+            "{stages: select, output: selected, unwrap: true}",
+        ),
         id="old-selector-spelling",
     ),
     pytest.param(
-        replace_in(REANA_REPO, WF, "{step: select, output: selected}", "{stages: '$..select', output: selected}"),
+        replace_in(
+            REANA_REPO,
+            WF,
+            "{step: select, output: selected}",
+            "{stages: '$..select', output: selected}",
+        ),
         id="jsonpath-selector-not-followed",
     ),
 ]
@@ -49,7 +61,9 @@ FAIL = [
         id="dependency-typo-reana",
     ),
     pytest.param(
-        replace_in(RECAST_REPO, WF, "{step: select, output: selected}", "{step: slect, output: selected}"),
+        replace_in(
+            RECAST_REPO, WF, "{step: select, output: selected}", "{step: slect, output: selected}"
+        ),
         [f"{WF}:15:22"],
         id="selector-typo-recast",
     ),
@@ -64,17 +78,26 @@ FAIL = [
         id="old-selector-spelling-typo",
     ),
     pytest.param(
-        replace_in(GRAPH_RECAST_REPO, WF, "- name: scan\n  dependencies: [init]", "- name: scan\n  dependencies: [inti]"),
+        replace_in(
+            GRAPH_RECAST_REPO,
+            WF,
+            "- name: scan\n  dependencies: [init]",
+            "- name: scan\n  dependencies: [inti]",
+        ),
         [f"{WF}:3:18"],
         id="multistep-stage-depends-on-typo",
     ),
     pytest.param(
-        replace_in(GRAPH_REANA_REPO, WF, "dependencies: [fit_one]", "dependencies: [fit_one, scan]"),
+        replace_in(
+            GRAPH_REANA_REPO, WF, "dependencies: [fit_one]", "dependencies: [fit_one, scan]"
+        ),
         [f"{WF}:34:33"],
         id="nested-stage-depends-on-parent-stage",
     ),
     pytest.param(
-        replace_in(GRAPH_REANA_REPO, WF, "{stages: fit_one, output: limit", "{stages: scan, output: limit"),
+        replace_in(
+            GRAPH_REANA_REPO, WF, "{stages: fit_one, output: limit", "{stages: scan, output: limit"
+        ),
         [f"{WF}:38:30"],
         id="nested-selector-on-parent-stage",
     ),
@@ -109,7 +132,9 @@ def test_fail(files: dict[str, str], expected: list[str]) -> None:
 
 
 def test_dependency_message_suggests_and_explains() -> None:
-    files = replace_in(REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, slect]")
+    files = replace_in(
+        REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, slect]"
+    )
     (d,) = lint_files(files, RULE)
     assert d.message == (
         "stage 'fit' depends on 'slect', which is not a stage of the workflow "
@@ -118,14 +143,18 @@ def test_dependency_message_suggests_and_explains() -> None:
 
 
 def test_selector_message_names_parameter_and_scope() -> None:
-    files = replace_in(GRAPH_REANA_REPO, WF, "{stages: fit_one, output: limit", "{stages: scan, output: limit")
+    files = replace_in(
+        GRAPH_REANA_REPO, WF, "{stages: fit_one, output: limit", "{stages: scan, output: limit"
+    )
     (d,) = lint_files(files, RULE)
     assert "parameter 'limits' of stage 'merge' reads stage 'scan'" in d.message
     assert "not a stage of the sub-workflow of stage 'fit'" in d.message
 
 
 def test_no_suggestion_when_nothing_is_close() -> None:
-    files = replace_in(REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, zzzzzz]")
+    files = replace_in(
+        REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, zzzzzz]"
+    )
     (d,) = lint_files(files, RULE)
     assert "did you mean" not in d.message
 
@@ -137,6 +166,8 @@ def test_every_stage_and_selector_is_checked() -> None:
 
 
 def test_malformed_graph_does_not_crash() -> None:
-    files = replace_in(REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [1, {a: b}, null]")
+    files = replace_in(
+        REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [1, {a: b}, null]"
+    )
     files = replace_in(files, WF, "{step: select, output: selected}", "{step: [select], output: 3}")
     assert lint_files(files, RULE) == []

@@ -45,7 +45,6 @@ from typing import Any
 from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.project import Project
 from recast_reana.rules import at
-from recast_reana.yamlpos import Pos
 
 ID = "RR410"
 NAME = "dangerous-command"
@@ -93,12 +92,10 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                         word = m.group("cmd")
                         nth = text.count(word, 0, start + m.start("cmd"))
                         pos = src.find(span, word, nth) or span
-                        yield at(ID, src.path, pos, f"step '{name}' runs `{_one_line(word)}`: {why}")
+                        message = f"step '{name}' runs `{_one_line(word)}`: {why}"
+                        yield at(ID, src.path, pos, message)
                 start += len(line) + 1
 
 
 def _one_line(word: str) -> str:
     return " ".join(word.split())
-
-
-__all__ = ["ID", "NAME", "SEVERITY", "Pos", "check"]

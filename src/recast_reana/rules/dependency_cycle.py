@@ -34,7 +34,7 @@ Remove the dependency that points backwards (usually the one the message marks).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from recast_reana.diagnostics import Diagnostic, Severity
@@ -59,7 +59,7 @@ def _edges(workflow: Workflow) -> dict[str, dict[str, Dependency]]:
     return edges
 
 
-def components(edges: Mapping[str, Mapping[str, Any]]) -> list[list[str]]:
+def components(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
     """Strongly connected components (Tarjan, iterative: deep chains must not hit recursion)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}

@@ -87,7 +87,8 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             )
         elif tag.lower() in moving:
             written = env.get("imagetag")
-            where = "imagetag" if isinstance(written, (str, int, float)) and str(written) else "image"
+            explicit = isinstance(written, (str, int, float)) and str(written)
+            where = "imagetag" if explicit else "image"
             yield at(
                 ID,
                 src.path,

@@ -69,7 +69,12 @@ MIN_UID = 100  # set_user_id: "UIDs < 100 are refused for security"
 # atlas/analysisbase switched its `atlas` user from UID 500 to 1000 in 21.2.88.
 ANALYSISBASE = ("atlas/analysisbase", "gitlab-registry.cern.ch/atlas/athena/analysisbase")
 ANALYSISBASE_UID_CHANGE = (21, 2, 88)
-_DOCKER_HUB = ("docker.io/", "index.docker.io/", "registry.hub.docker.com/", "registry-1.docker.io/")
+_DOCKER_HUB = (
+    "docker.io/",
+    "index.docker.io/",
+    "registry.hub.docker.com/",
+    "registry-1.docker.io/",
+)
 _VERSION = re.compile(r"\d+(?:\.\d+)*")
 
 
@@ -88,9 +93,8 @@ def image_reference(environment: Mapping[str, Any]) -> tuple[str, str | None, bo
     if ":" in repo[slash + 1 :]:  # a colon before the last "/" is a registry port
         repo, _, tag = repo.rpartition(":")
     imagetag = environment.get("imagetag")
-    if isinstance(imagetag, (str, int, float)) and not isinstance(imagetag, bool):
-        if str(imagetag):
-            tag = str(imagetag)
+    if isinstance(imagetag, (str, int, float)) and not isinstance(imagetag, bool) and str(imagetag):
+        tag = str(imagetag)
     return repo, tag or None, bool(digest)
 
 
@@ -101,18 +105,17 @@ def _canonical(repo: str) -> str:
     return repo.removeprefix("library/")
 
 
-def needed_uid(
-    repo: str, tag: str | None, images: Mapping[str, Any]
-) -> tuple[int, str] | None:
+def needed_uid(repo: str, tag: str | None, images: Mapping[str, Any]) -> tuple[int, str] | None:
     """(UID the image runs as, where that fact comes from), or None when unknown."""
     names = [repo, _canonical(repo)]
     fulls = [f"{n}:{tag}" for n in names] if tag else []
     for key in (*fulls, *names):
         uid = images.get(key)
-        if _is_int(uid):
+        if isinstance(uid, int) and not isinstance(uid, bool):
             return uid, f"configured in .recast-reana.yaml images '{key}'"
     for pattern, uid in images.items():
-        if _is_int(uid) and any(fnmatch.fnmatchcase(n, pattern) for n in (*fulls, *names)):
+        matches = any(fnmatch.fnmatchcase(n, str(pattern)) for n in (*fulls, *names))
+        if matches and isinstance(uid, int) and not isinstance(uid, bool):
             return uid, f"configured in .recast-reana.yaml images '{pattern}'"
     if _canonical(repo) in ANALYSISBASE and tag is not None:
         match = _VERSION.match(tag)

@@ -125,6 +125,6 @@ def _message(who: str, needs: Mapping[str, int]) -> str:
     )
     return (
         f"{who} uses {', '.join(kinds)} on REANA: the REANA secrets {', '.join(secrets)}{voms_alt} "
-        f"must exist or the job is cancelled when it starts; create them once with "
-        f"`reana-client secrets-add {' '.join(args)}`"
+        "must exist before the run (REANA checks them only when the job starts); create them once "
+        f"with `reana-client secrets-add {' '.join(args)}`"
     )

@@ -31,14 +31,15 @@ in CI, after the upload was prepared.
 ## Example
 ```yaml
 version: 0.9.0
-input:
-  directories: [specs, specs/data]
+inputs:
+  directories: [specs, specs/data]   # specs/data is inside specs: reana-server refuses it
   options:
-    initfiles: []
-    CACHE: off
+    CACHE: false                     # not an option of yadage workflows
 workflow:
-  type: Yadage
-  file: /home/analyst/specs/workflow.yml
+  type: yadage
+  file: /home/analyst/specs/workflow.yml   # outside the workspace
+outputs:
+  file: [fit/limit.png]              # unknown key: REANA warns and ignores it
 ```
 
 ## Use instead
@@ -49,6 +50,8 @@ inputs:
 workflow:
   type: yadage
   file: specs/workflow.yml
+outputs:
+  files: [fit/limit.png]
 ```
 
 ## Fix

@@ -69,8 +69,8 @@ SEVERITY = Severity.ERROR
 CONVERTIBLE = True
 
 NEEDLE = "/recast_auth/getkrb.sh"
-# Shell command separators: what starts a new simple command on the same line.
-_SEPARATOR = re.compile(r"&&|\|\||\$\(|[;|&(){}`]")
+# What starts a new simple command on the same line; quotes too, for `sh -c ". getkrb.sh"`.
+_SEPARATOR = re.compile(r"&&|\|\||\$\(|[;|&(){}`'\"]")
 _IF_FI = re.compile(r"(?<![\w./-])(if|fi)(?![\w./-])")
 _COMMENT = re.compile(r"(?:^|\s)#")
 _KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
@@ -161,5 +161,5 @@ def _message(step: str, prefix: str, has_kerberos: bool) -> str:
     if has_kerberos:
         todo = "remove the call (the step already requests `kerberos: true`)"
     else:
-        todo = "remove the call and request kerberos with `- kerberos: true` in environment.resources"
+        todo = "remove it and request kerberos with `- kerberos: true` in environment.resources"
     return f"step '{step}' runs `{call}`: {effect}; {todo}"

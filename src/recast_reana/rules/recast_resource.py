@@ -1,4 +1,4 @@
-"""A step resource written the recast-atlas way (`GRIDProxy`, `KRB5Auth`, `CVMFS`), which REANA ignores.
+"""A recast-atlas string resource (`GRIDProxy`, `KRB5Auth`, `CVMFS`), which REANA ignores.
 
 ## What it does
 Finds the string items `GRIDProxy`, `KRB5Auth` and `CVMFS` in a step's `environment.resources`

@@ -13,7 +13,9 @@ checked by the bravado client before the job is submitted, and its own checks):
 | `kubernetes_job_timeout` | integer > 0 (seconds) |
 | `kubernetes_memory_limit` | string such as `'8Gi'`, `'500Mi'`, `'2G'` |
 | `compute_backend` | `kubernetes`, `htcondorcern`, `slurmcern` or `compute4punch` |
-| `htcondor_max_runtime`, `htcondor_accounting_group`, `slurm_partition`, `slurm_time`, `c4p_cpu_cores`, `c4p_memory_limit`, `c4p_additional_requirements` | string (quote numbers: `'3600'`) |
+| `htcondor_max_runtime`, `htcondor_accounting_group` | string (quote numbers: `'3600'`) |
+| `slurm_partition`, `slurm_time` | string |
+| `c4p_cpu_cores`, `c4p_memory_limit`, `c4p_additional_requirements` | string |
 
 Also reported: unknown keys (with a did-you-mean), a key REANA 0.9 does not know yet, a key
 without a value, a key given twice in the step's list (the last wins), unknown string items, items

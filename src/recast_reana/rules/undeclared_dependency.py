@@ -44,6 +44,7 @@ from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.graph import Workflow
 from recast_reana.project import Project
 from recast_reana.rules import at
+from recast_reana.rules.dependency_cycle import components
 from recast_reana.rules.unknown_stage import INIT, checked_stage, scopes, selector_pos
 
 ID = "RR303"
@@ -54,36 +55,42 @@ SEVERITY = Severity.ERROR
 class _Reach:
     """Which stages each stage waits for, directly or transitively, in one workflow scope.
 
-    Each answer is computed once; a search stops at stages already answered and takes their whole
-    set, so a chain of n stages costs O(n) searches and cycles (RR308) cannot loop.
+    Computed once per scope, on the first question that needs more than the direct dependencies:
+    strongly connected components come out dependencies first (Tarjan), so each stage's set is the
+    union of its dependencies' sets, kept as an int bit set. Linear in the dependency entries (times
+    stages/64 for the bit operations); cycles (RR308) put a whole component in each member's set.
     """
 
     def __init__(self, workflow: Workflow) -> None:
         self.deps: dict[str, set[str]] = {}
         for stage in workflow.stages:
             self.deps.setdefault(stage.name, set()).update(d.name for d in stage.dependencies)
-        self.memo: dict[str, set[str]] = {}
+        for names in list(self.deps.values()):
+            for name in names:
+                self.deps.setdefault(name, set())  # init, and names RR301 reports
+        self.bit = {name: 1 << i for i, name in enumerate(self.deps)}
+        self.memo: dict[str, int] | None = None
 
     def waits_for(self, stage: str, other: str) -> bool:
-        direct = self.deps.get(stage, set())
-        return other in direct or other in self.ancestors(stage)
+        if other in self.deps.get(stage, ()):
+            return True
+        if self.memo is None:
+            self.memo = self._ancestors()
+        return bool(self.memo.get(stage, 0) & self.bit.get(other, 0))
 
-    def ancestors(self, stage: str) -> set[str]:
-        if stage in self.memo:
-            return self.memo[stage]
-        seen: set[str] = set()
-        todo = list(self.deps.get(stage, ()))
-        while todo:
-            name = todo.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            if name in self.memo:
-                seen |= self.memo[name]
-            else:
-                todo.extend(self.deps.get(name, ()))
-        self.memo[stage] = seen
-        return seen
+    def _ancestors(self) -> dict[str, int]:
+        memo: dict[str, int] = {}
+        for component in components(self.deps):
+            members = set(component)
+            mask = 0
+            for name in component:
+                for dep in self.deps[name]:
+                    mask |= self.bit[dep] | (0 if dep in members else memo[dep])
+            if len(component) > 1:
+                mask |= sum(self.bit[n] for n in component)
+            for name in component:
+                memo[name] = mask
+        return memo
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

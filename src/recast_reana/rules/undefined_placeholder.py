@@ -37,11 +37,12 @@ Pass the name as a stage parameter, or double the braces (`{{`, `}}`) of text me
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.diagnostics import Diagnostic, Severity
-from recast_reana.graph import FormatProblem, Placeholder, Stage, Step
+from recast_reana.graph import Placeholder, Stage, Step
 from recast_reana.project import Project
 from recast_reana.rules import at
 from recast_reana.rules.unknown_stage import parameters_readable, suggest
@@ -89,15 +90,15 @@ def _step_name(step: Step) -> str:
     return str(step.path[-1]) if step.path else step.file
 
 
-def _hint(src: SourceFile | None, ph: Placeholder, available: set[str]) -> str:
+def _hint(src: SourceFile | None, ph: Placeholder, pos: Pos, available: set[str]) -> str:
     if ph.name == "" or ph.name.isdigit():
         return "; packtivity passes parameters by name only: name it, or write '{{' and '}}'"
     hints = []
     if src is not None and src.text is not None:
-        start = src.offset(ph.pos.line, ph.pos.col)
+        start = src.offset(pos.line, pos.col)
         if start > 0 and src.text[start - 1] == "$":
             return f"; for a shell variable write '${{{{{ph.field}}}}}'"
-        line = src.lines[ph.pos.line - 1] if ph.pos.line <= len(src.lines) else ""
+        line = src.lines[pos.line - 1] if pos.line <= len(src.lines) else ""
         if line.lstrip().startswith("#"):
             hints.append("it is in a comment, but packtivity formats comments too")
     if ph.name == "workdir" and ph.where == "process":
@@ -107,34 +108,47 @@ def _hint(src: SourceFile | None, ph: Placeholder, available: set[str]) -> str:
     return hint + "; " + "; ".join(hints)
 
 
-def _brace_pos(src: SourceFile | None, problem: FormatProblem) -> Pos:
-    """The lone brace `str.format` stops at, found in the source text of the string."""
-    if src is None or src.text is None:
-        return problem.pos
-    span = problem.pos
-    start = src.offset(span.line, span.col)
-    text = src.text[start : src.offset(span.end_line, span.end_col)]
+def _fields(text: str) -> Iterator[tuple[int, str | None]]:
+    """(offset of the `{`, field name) of each replacement field of a format string, the way
+    `str.format` splits it; (offset of the offending brace, None) for a lone brace, then stop."""
     i, n = 0, len(text)
     while i < n:
         char = text[i]
         if char in "{}" and text.startswith(char, i + 1):
             i += 2
         elif char == "}":
-            break
+            yield i, None
+            return
         elif char == "{":
-            depth, j = 1, i + 1  # a field; its format spec may hold one nested `{...}`
+            depth, j = 1, i + 1  # the field's format spec may hold nested `{...}`
             while j < n and depth:
                 depth += {"{": 1, "}": -1}.get(text[j], 0)
                 j += 1
             if depth:
-                break
+                yield i, None
+                return
+            yield i, re.split(r"[!:]", text[i + 1 : j - 1], maxsplit=1)[0]
             i = j
         else:
             i += 1
-    else:
-        return problem.pos
-    line, col = src.line_col(start + i)
-    return Pos(line, col, line, col + 1)
+
+
+def _locate(src: SourceFile | None, span: Pos, field: str | None, default: Pos) -> Pos:
+    """Where the first field `field` (None: the lone brace) of the string at `span` is written.
+
+    Scanning the source text (a YAML block scalar keeps the braces of its value) gives the exact
+    place, also for `{}` and for a field that is a prefix of an earlier one.
+    """
+    if src is None or src.text is None:
+        return default
+    start = src.offset(span.line, span.col)
+    text = src.text[start : src.offset(span.end_line, span.end_col)]
+    for offset, name in _fields(text):
+        if name == field:
+            line, col = src.line_col(start + offset)
+            width = 1 if field is None else len(field) + 2
+            return Pos(line, col, line, col + width)
+    return default
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -147,7 +161,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 yield at(
                     ID,
                     problem.file,
-                    _brace_pos(project.files.get(problem.file), problem),
+                    _locate(project.files.get(problem.file), problem.pos, None, problem.pos),
                     f"step '{_step_name(step)}': packtivity's str.format fails on this "
                     f"{'publisher value' if where == 'publisher' else key}: {problem.message}; "
                     "write '{{' and '}}' for literal braces",
@@ -166,11 +180,13 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             reported.add((ph.name, ph.where))
             names = ", ".join(dict.fromkeys(f"'{s.name}'" for s in lacking))
             available = set(lacking[0].parameters) | extra
+            src = project.files.get(ph.file)
+            pos = _locate(src, src.pos(ph.path), ph.field, ph.pos) if src else ph.pos
             yield at(
                 ID,
                 ph.file,
-                ph.pos,
+                pos,
                 f"'{{{ph.field}}}' in step '{_step_name(step)}' is not a parameter of stage"
                 f"{'s' if len(lacking) > 1 else ''} {names}"
-                f"{_hint(project.files.get(ph.file), ph, available)}",
+                f"{_hint(src, ph, pos, available)}",
             )

@@ -187,6 +187,25 @@ def _stage_for(first: str, index: dict[str, list[Stage]]) -> tuple[Stage | None,
     return None, False
 
 
+def _unknown(project: Project, first: str, index: dict[str, list[Stage]]) -> str:
+    if _GLOB.search(first):
+        return f"'{first}' matches no stage directory of the workflow; no stage writes this file"
+    m = _STEP_DIR.fullmatch(first)
+    for stage in project.stages:
+        if stage.workflow.parent is not None and stage.name in (first, m and m.group(1)):
+            chain = [stage.name]
+            parent: Stage | None = stage.workflow.parent
+            while parent is not None:
+                chain.append(parent.name)
+                parent = parent.workflow.parent
+            return (
+                f"stage '{stage.name}' runs inside a sub-workflow, so its directory is under "
+                f"'{'/'.join(reversed(chain[1:]))}/'"
+            )
+    hint = suggest(first, index)
+    return f"'{first}' is not a stage of the workflow{hint}; no stage writes this file"
+
+
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     if project.workflow is None or not project.workflow.stages:
         return
@@ -201,13 +220,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         pos = project.files[file].pos(path)
         stage, known = _stage_for(first, index)
         if not known:
-            yield at(
-                ID,
-                file,
-                pos,
-                f"{what} '{value}': '{first}' is not a stage of the workflow"
-                f"{suggest(first, index)}; no stage writes this file",
-            )
+            yield at(ID, file, pos, f"{what} '{value}': {_unknown(project, first, index)}")
             continue
         if stage is None or rest.split("/", 1)[0] == _META:
             continue

@@ -3,8 +3,9 @@
 Generates REANA-layout workflows (benchmarks/generate.py) of several sizes into a temporary
 directory and times, for each size:
 
-* in-process: `load_project` + `lint` (what `check` does between start-up and printing), the
-  median of `--repeat` runs, split into load and lint;
+* in-process: `load_project` + `check` (what `recast-reana check` does between start-up and
+  printing; on these REANA-layout repositories `check` is `lint`), the median of `--repeat` runs,
+  split into load and lint;
 * as a subprocess: `recast-reana check DIR` wall time including interpreter start-up and imports,
   the median of `--repeat-cli` runs.
 
@@ -33,19 +34,19 @@ GOAL_500 = 1.0
 GOAL_RATIO = 2.2
 
 
-def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[float], int]:
-    """(total, load, lint) times of `repeat` runs and the number of diagnostics."""
+def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[float], list[str]]:
+    """(total, load, lint) times of `repeat` runs and the diagnostics (one line each)."""
+    from recast_reana.check import check
     from recast_reana.config import load_config
-    from recast_reana.linter import lint
     from recast_reana.project import load_project
 
     totals, loads, lints = [], [], []
-    found = 0
+    found: list[str] = []
     for _ in range(repeat):
         start = time.perf_counter()
         project = load_project(root, load_config(root))
         loaded = time.perf_counter()
-        found = len(lint(project))
+        found = [f"{d.path}:{d.line}:{d.col}: {d.rule} {d.message}" for d in check(project)]
         end = time.perf_counter()
         totals.append(end - start)
         loads.append(loaded - start)
@@ -82,8 +83,10 @@ def run(
         print(
             f"{n:>6} {lines:>6} {size:>5.0f} | {summary(totals):<28} "
             f"{statistics.median(loads):>7.3f} {statistics.median(lints):>7.3f} | "
-            f"{summary(walls):<28} {found}"
+            f"{summary(walls):<28} {len(found)}"
         )
+        for line in found[:5]:  # a clean workflow has none; show what a rule found
+            print(f"         {line[:150]}")
     if 500 in medians:
         in500, cli500 = medians[500]
         print(

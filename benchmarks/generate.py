@@ -8,8 +8,8 @@ spelling; the first stages read init parameters instead), an init parameter for 
 and a `multistep-stage` scatter over mass points for one kind in eight. A stage depends on exactly
 the stages it reads. Each step is an `interpolated-script-cmd` script using every parameter the
 stage passes, with an `interpolated-pub` publisher. reana.yaml gives every init parameter the
-workflow reads and nothing else, uploads `specs/`, and lists the last stage's file as an output, so
-the result is clean for `recast-reana check` and valid for yadage-schemas.
+workflow reads and nothing else, uploads `specs/`, and lists the file of the last singlestep stage
+as an output, so the result is clean for `recast-reana check` and valid for yadage-schemas.
 
 `shared_steps=False` (the default, the heavier case) gives every stage its own step definition, as
 hand-written RECAST specs do; `shared_steps=True` makes all stages of a kind `$ref` one definition,
@@ -99,7 +99,8 @@ def generate(n_stages: int, seed: int = 0, *, shared_steps: bool = False) -> dic
     else:
         rng = random.Random(seed)
         steps = [_step_text(f"step_{s.index:04d}", s.kind, rng) for s in stages]
-    last = stages[-1]
+    # A multistep stage writes into one directory per step (`S_0`, `S_1`, ...): name a singlestep.
+    last = next(s for s in reversed(stages) if not s.multistep)
     reana = [
         "version: 0.9.0\n",
         "inputs:\n",

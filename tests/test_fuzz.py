@@ -41,7 +41,8 @@ def _read(base: Path, paths: tuple[str, ...]) -> dict[str, str]:
 
 VHBB = _read(ROOT / "examples" / "vhbb", ("recast.yml", "specs/workflow.yml", "specs/steps.yml"))
 REANA_LAYOUT = _read(
-    ROOT / "tests" / "data" / "reana_layout", ("reana.yaml", "specs/workflow.yml", "specs/steps.yml")
+    ROOT / "tests" / "data" / "reana_layout",
+    ("reana.yaml", "specs/workflow.yml", "specs/steps.yml"),
 )
 BASES: dict[str, dict[str, str]] = {
     "vhbb": VHBB,
@@ -78,7 +79,7 @@ def assert_checks(files: Mapping[str, str | bytes]) -> None:
 
 
 def assert_cli(files: Mapping[str, str | bytes], *extra: str) -> None:
-    """`recast-reana check --format json DIR` on `files` written to disk: exit 0/1/2, JSON parses."""
+    """`recast-reana check --format json DIR` on `files` on disk: exit 0, 1 or 2, JSON parses."""
     with tempfile.TemporaryDirectory(prefix="recast-reana-fuzz-") as tmp:
         root = Path(tmp)
         for rel, content in files.items():
@@ -120,7 +121,7 @@ scalars = st.one_of(
     st.booleans(),
     st.integers(-(2**70), 2**70),
     st.floats(allow_nan=True, allow_infinity=True),
-    st.sampled_from(KEYS + ["{x}", "{a[0]}", "{a.b}", "{", "}", "{0}", "/recast_auth/getkrb.sh"]),
+    st.sampled_from([*KEYS, "{x}", "{a[0]}", "{a.b}", "{", "}", "{0}", "/recast_auth/getkrb.sh"]),
     st.text(max_size=30),
 )
 # Well-formed YAML of every shape, with the keys the model looks for.
@@ -146,7 +147,7 @@ contents = st.one_of(
 )
 
 
-@_settings(500)
+@_settings(300)
 @given(
     base=st.sampled_from(sorted(BASES)),
     target=st.sampled_from(SPEC_FILES),
@@ -156,13 +157,13 @@ def test_random_content_as_a_spec_file(base: str, target: str, content: str | by
     assert_checks({**BASES[base], target: content})
 
 
-@_settings(250)
+@_settings(150)
 @given(files=st.dictionaries(st.sampled_from(SPEC_FILES), contents, min_size=1))
 def test_random_content_in_several_files(files: dict[str, str | bytes]) -> None:
     assert_checks(files)
 
 
-@_settings(40)
+@_settings(30)
 @given(
     base=st.sampled_from(sorted(BASES)),
     target=st.sampled_from((*SPEC_FILES, ".recast-reana.yaml")),
@@ -273,12 +274,16 @@ def _get(data: Any, path: tuple[Any, ...]) -> Any:
 
 @st.composite
 def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
-    """The bundled analyses loaded, changed as data (wrong types, deletions, shared or recursive
-    nodes, which the dumper writes as anchors and aliases) and written back as YAML."""
+    """The bundled analyses loaded, changed as data (wrong types, deletions, renamed keys, a node
+    shared by two places, which the dumper writes as an anchor and an alias, or put inside itself,
+    a recursive alias) and written back as YAML."""
     files = dict(BASES[draw(st.sampled_from(sorted(BASES)))])
     loaded = {p: yaml.safe_load(t) for p, t in files.items()}
+    recursive: set[str] = set()
     for _ in range(draw(st.integers(1, 4))):
         target = draw(st.sampled_from(sorted(loaded)))
+        if target in recursive:  # no more paths to walk in it
+            continue
         data = loaded[target]
         paths = _paths(data)
         path = draw(st.sampled_from(paths))
@@ -291,33 +296,33 @@ def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
             parent[last] = draw(st.one_of(documents, st.sampled_from([{}, [], None, LONG])))
         elif kind == "delete":
             del parent[last]
-        elif kind == "share":  # the same node in two places, or inside itself
-            parent[last] = _get(data, draw(st.sampled_from(paths)))
+        elif kind == "share":
+            source = draw(st.sampled_from(paths))
+            parent[last] = _get(data, source)
+            if path[: len(source)] == source:  # an ancestor of the place it goes to
+                recursive.add(target)
         elif kind == "wrap":
             parent[last] = draw(st.sampled_from(([parent[last]], {"x": parent[last]})))
         elif isinstance(parent, dict):  # rename a key
             parent[draw(st.sampled_from(KEYS))] = parent.pop(last)
     for target, data in loaded.items():
-        try:
-            files[target] = dump(data, draw(st.sampled_from([False, True, None])))
-        except RecursionError:  # a node inside itself: write it as a recursive alias
-            files[target] = "&a [*a]\n"
+        files[target] = dump(data, draw(st.sampled_from([False, True, None])))
     return files
 
 
-@_settings(500)
+@_settings(300)
 @given(files=line_mutations())
 def test_line_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
 
 
-@_settings(500)
+@_settings(300)
 @given(files=data_mutations())
 def test_data_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
 
 
-@_settings(60)
+@_settings(40)
 @given(files=st.one_of(line_mutations(), data_mutations()), strict=st.booleans())
 def test_mutations_cli(files: dict[str, str], strict: bool) -> None:
     assert_cli(files, *(["--strict"] if strict else []))
@@ -328,7 +333,8 @@ def test_mutations_cli(files: dict[str, str], strict: bool) -> None:
 NASTY = {
     "alias-bomb": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     + "".join(
-        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n" for p, n in zip("abcdef", "bcdefg", strict=True)
+        f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n"
+        for p, n in zip("abcdef", "bcdefg", strict=True)
     ),
     "recursive-alias": "a: &a [*a]\n",
     "recursive-mapping": "&a {x: *a}\n",
@@ -360,6 +366,28 @@ NASTY = {
 def test_nasty_inputs(content: str | bytes, target: str) -> None:
     for base in BASES.values():
         assert_checks({**base, target: content})
+
+
+# Crashes fuzzing found, reduced by hand: (base, file, exact old text, new text).
+FOUND = {
+    # rules/_yadage_units.py (RR101): KeyError '$ref' on a step whose publisher holds an unquoted
+    # placeholder (the loader skips such nodes; build() then reads value["$ref"]).
+    "unquoted-placeholder-in-publish": (
+        "reana_layout",
+        "specs/steps.yml",
+        "output: '{output_file}'",
+        "output: {output_file}",
+    ),
+}
+
+
+@pytest.mark.parametrize(("base", "target", "old", "new"), list(FOUND.values()), ids=list(FOUND))
+def test_found_by_fuzzing(base: str, target: str, old: str, new: str) -> None:
+    files = dict(BASES[base])
+    assert old in files[target]
+    files[target] = files[target].replace(old, new, 1)
+    assert_checks(files)
+    assert_cli(files)
 
 
 def test_nasty_inputs_cli() -> None:

@@ -35,6 +35,8 @@ BAD = replace_in(
     GOOD, "specs/steps.yml", "    imagetag: v1.2.0\n", "    imagetag: v1\n    imagetag: v2\n"
 )
 BAD_LINE = "specs/steps.yml:10:5: RR002 key 'imagetag' is repeated (first on line 9)"
+# A good change to commit: GOOD with one more comment.
+GOOD2 = replace_in(GOOD, "specs/steps.yml", "fit:\n", "# the fit\nfit:\n")
 KEYTAB = b"\x05\x02\x00\x00\x00\x3a\x00\x01\x00\x07CERN.CH\x00\x07analyst"
 KEYTAB_LINE = "user.keytab:1:1: RR502 "
 FIXED_DATE = "2024-01-01T00:00:00+00:00"
@@ -239,14 +241,15 @@ def test_pre_commit_hooks_on_real_commits(
     assert "recast-reana credentials" in proc.stdout  # ran on the YAML file too, and passed
 
     # pre-commit checks the staged version: the fix only in the working tree does not count...
-    write(repo, GOOD)
-    assert commit(repo, env, "still broken").returncode == 1
+    write(repo, GOOD2)
+    proc = commit(repo, env, "still broken")
+    assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
     # ...and a broken working tree does not block a good staged version.
     git(repo, env, "add", "specs/steps.yml")
     write(repo, BAD)
     proc = commit(repo, env, "fixed")
     assert proc.returncode == 0, proc.stdout
-    write(repo, GOOD)
+    write(repo, GOOD2)
 
     write(repo, {"user.keytab": KEYTAB})
     git(repo, env, "add", "user.keytab")
@@ -293,13 +296,14 @@ def test_plain_hook_on_real_commits(tmp_path: Path, env: dict[str, str]) -> None
     assert any(line.startswith("recast-reana: commit blocked") for line in lines)
 
     # The staged version is what counts, not the working tree.
-    write(repo, GOOD)
-    assert commit(repo, env, "fixed only in the working tree").returncode == 1
+    write(repo, GOOD2)
+    proc = commit(repo, env, "fixed only in the working tree")
+    assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
     git(repo, env, "add", "specs/steps.yml")
     write(repo, BAD)
     proc = commit(repo, env, "fixed, with an unstaged break")
     assert proc.returncode == 0, proc.stdout
-    write(repo, GOOD)
+    write(repo, GOOD2)
 
     write(repo, {"user.keytab": KEYTAB})
     git(repo, env, "add", "user.keytab")
@@ -314,7 +318,7 @@ def test_plain_hook_on_real_commits(tmp_path: Path, env: dict[str, str]) -> None
     assert proc.returncode == 1 and BAD_LINE in proc.stdout
     proc = run(["git", "commit", "-m", "only", "specs/steps.yml"], repo, env, check=False)
     assert proc.returncode == 1 and BAD_LINE in proc.stdout
-    write(repo, GOOD)
+    write(repo, GOOD2)
 
     # Deleting files leaves nothing to check; an empty commit neither.
     git(repo, env, "rm", "-q", "recast.yml")

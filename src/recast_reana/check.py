@@ -25,15 +25,26 @@ def check(project: Project) -> list[Diagnostic]:
     if project.mode != "recast" or project.workflow is None:
         return found
     from recast_reana.convert import ConversionError, convert
+    from recast_reana.rules import RULES
 
     sources = {path: src.raw for path, src in project.files.items()}
+    config_text = project.other_files.get(project.config.path or "")
+    if project.config.path and config_text is not None:  # drop_stages typos point into it
+        sources[project.config.path] = config_text.encode("utf-8")
+    # Only errors and warnings of the sources hide a finding of the conversion at the same place;
+    # an info there (the conversion will fix it) gives way to the error when it did not.
+    known = {(d.rule, d.path, d.line) for d in found if d.severity is not Severity.INFO}
     try:
         conversion = convert(sources, project.config)
     except ConversionError as exc:
-        return finalize([*found, *exc.diagnostics])
+        extra = [
+            d.with_(name=RULES[d.rule].NAME if d.rule in RULES else d.name)
+            for d in exc.diagnostics
+            if (d.rule, d.path, d.line) not in known
+        ]
+        return _merge(found, extra)
     config = replace(project.config, layout="reana")
     converted = from_files(conversion.files, config, yaml_paths=sorted(conversion.files))
-    known = {(d.rule, d.path, d.line) for d in found}
     extra = []
     for d in lint(converted):
         if d.severity not in (Severity.ERROR, Severity.WARNING):
@@ -44,7 +55,18 @@ def check(project: Project) -> list[Diagnostic]:
                 d.with_(path=path, line=line, col=col, end_col=0, message=PREFIX + d.message)
             )
             known.add((d.rule, path, line))
-    return finalize([*found, *extra])
+    return _merge(found, extra)
+
+
+def _merge(found: list[Diagnostic], extra: list[Diagnostic]) -> list[Diagnostic]:
+    """`found` and `extra`, less the infos of `found` that a finding of `extra` replaces."""
+    replaced = {(d.rule, d.path, d.line) for d in extra}
+    kept = [
+        d
+        for d in found
+        if d.severity is not Severity.INFO or (d.rule, d.path, d.line) not in replaced
+    ]
+    return finalize([*kept, *extra])
 
 
 def _source_position(project: Project, converted: Project, d: Diagnostic) -> tuple[str, int, int]:
@@ -82,8 +104,22 @@ def _from_generated_reana(
         target = _example_path(project, str(path[2]))
     elif path[:2] == ("outputs", "files") and len(path) > 2 and isinstance(path[2], int):
         target = _result_path(recast.data, generated.data, path[2])
+    if not target and path[:2] == ("outputs", "files") and project.config.path:
+        # Not from recast.yml results: from `convert: {outputs: [...]}` in the configuration.
+        found = _config_line(project, generated.data, path)
+        if found:
+            return project.config.path, found, 1
     pos = recast.key_pos(target) if target else recast.pos(())
     return recast.path, pos.line, pos.col
+
+
+def _config_line(project: Project, generated: Any, path: Path) -> int:
+    try:
+        value = str(generated["outputs"]["files"][path[2]])
+    except (KeyError, IndexError, TypeError):
+        return 0
+    text = project.other_files.get(project.config.path or "") or ""
+    return next((n for n, line in enumerate(text.splitlines(), 1) if value in line), 0)
 
 
 def _path_at(positions: Mapping[Path, Any], line: int, col: int) -> Path:

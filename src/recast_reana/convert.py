@@ -27,6 +27,7 @@ from recast_reana.rules import at, ref_unresolved
 from recast_reana.sources import SourceFile
 from recast_reana.yamlpos import Path, Pos
 
+
 class ConversionError(Exception):
     """The sources cannot be converted; `diagnostics` say where and why."""
 
@@ -129,7 +130,8 @@ def _refuse_broken(project: Project) -> None:
     where = project.recast.file if project.recast else project.reana.file if project.reana else ""
     if not project.workflow_file:
         if project.recast and project.recast.toplevel is None:
-            why = f"spec.toplevel '{project.recast.toplevel_raw}' is not a directory of the repository"
+            top = project.recast.toplevel_raw
+            why = f"spec.toplevel '{top}' is not a directory of the repository"
         elif where:
             why = "it names no workflow file (recast.yml spec.workflow, reana.yaml workflow.file)"
         else:
@@ -290,7 +292,9 @@ def _example(project: Project, example: str) -> dict[str, Any]:
     if chosen is None:
         assert src is not None
         known = ", ".join(str(k) for k in examples)
-        message = f"recast.yml has no example_inputs '{example}' (use --example with one of: {known})"
+        message = (
+            f"recast.yml has no example_inputs '{example}' (use --example with one of: {known})"
+        )
         pos = src.key_pos(("example_inputs",))
         raise ConversionError([at("RR304", src.path, pos, message, Severity.ERROR)])
     initdata = chosen.get("initdata") if isinstance(chosen, dict) else None
@@ -318,5 +322,3 @@ def _params_of(data: Mapping[str, Any]) -> dict[str, Any]:
 def _init_reads(stages: list[Stage]) -> set[str]:
     """Init parameters the stages read."""
     return {sel.output or "" for s in stages for sel in s.selectors if sel.stage == "init"}
-
-

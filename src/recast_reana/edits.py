@@ -30,7 +30,12 @@ class EditConflict(Exception):
 
 
 def apply(text: str, edits: Iterable[Edit]) -> str:
-    ordered = sorted(set(edits), key=lambda e: (e.start, e.end))
+    """`text` with `edits` spliced in; insertions at one offset keep the order they are given in.
+
+    Repeats are applied once (steps sharing a YAML anchor get the same edit from each step). The
+    order never depends on hashing, so the result is the same under any PYTHONHASHSEED.
+    """
+    ordered = sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end))
     for a, b in itertools.pairwise(ordered):
         if b.start < a.end:
             raise EditConflict(f"{a.file}: edits by {a.rule} and {b.rule} overlap at {b.start}")
@@ -44,8 +49,13 @@ def span(src: SourceFile, pos: Pos) -> tuple[int, int]:
 
 
 def newline(src: SourceFile) -> str:
-    """The file's own line ending, so CRLF files stay CRLF."""
-    return "\r\n" if "\r\n" in (src.text or "") else "\n"
+    """The file's own line ending (that of its first line), so CRLF files stay CRLF.
+
+    Looks at the first line only: called once per edit, it must not scan the whole file.
+    """
+    text = src.text or ""
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
 
 
 def line_start(src: SourceFile, line: int) -> int:

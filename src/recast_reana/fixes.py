@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from recast_reana.edits import (
     Edit,
     delete_lines,
@@ -29,20 +31,22 @@ from recast_reana.sources import SourceFile
 from recast_reana.yamlpos import Pos
 
 GETKRB = "/recast_auth/getkrb.sh"
-# `. /recast_auth/getkrb.sh`, `source ...` or a plain call, with the `&&`/`;` joining it to the
-# rest of its line, so that only the call goes: `. getkrb && xrdcp a b` -> `xrdcp a b`.
-_CALL = r"(?:(?:\.|source)[ \t]+)?/recast_auth/getkrb\.sh\b[ \t]*"
-_CALL_THEN = re.compile(_CALL + r"(?:&&|;)[ \t]*")
-_THEN_CALL = re.compile(r"[ \t]*(?:&&|;)[ \t]*" + _CALL)
-_CALL_ALONE = re.compile(_CALL)
+# Where the words of a call end: the next command separator, a comment, or a backslash (a `\n`
+# escape of a double-quoted one-line script).
+_COMMAND_END = re.compile(r"&&|\|\||[;|)`\\]|(?<![<>])&(?!>)|\s#")
+_JOINER = re.compile(r"[ \t]*(&&|;(?!;))[ \t]*")
 KERBEROS_ALIASES = ("GRIDProxy", "KRB5Auth")
 
 
 def fix_ref_base(project: Project, options: dict[str, Any]) -> Iterator[Edit]:
-    """RR201: `steps.yml#/x` -> `specs/steps.yml#/x` in the top-level workflow file."""
+    """RR201: `steps.yml#/x` -> `specs/steps.yml#/x` in the top-level workflow file.
+
+    A ref is rewritten unless REANA already finds the same target recast-atlas does (a repository
+    that is half converted, or a ref written as REANA wants it).
+    """
     for ref in project.refs:
         target = ref.targets.get(RECAST)
-        if not ref.toplevel or target is None or REANA in ref.targets:
+        if not ref.toplevel or target is None or ref.targets.get(REANA) == target:
             continue
         src = project.files[ref.file]
         value = target.file + ("#" + ref.pointer if "#" in ref.value else "")
@@ -50,33 +54,92 @@ def fix_ref_base(project: Project, options: dict[str, Any]) -> Iterator[Edit]:
 
 
 def fix_auth_script(project: Project, options: dict[str, Any]) -> Iterator[Edit]:
-    """RR401: remove calls of /recast_auth/getkrb.sh, keeping the rest of each line."""
+    """RR401: remove each call of /recast_auth/getkrb.sh the rule reports, keeping the rest.
+
+    The calls are the rule's findings, so calls guarded by a file test and comments stay as they
+    are. A call joined to its line by `&&` or `;` goes with that joiner; one alone on a line of a
+    multi-line script goes with its line; where removing it would leave a shell syntax error
+    (`then . getkrb.sh; fi`, `. getkrb.sh || exit 1`) it becomes `true`, which is what it did
+    when it worked.
+    """
+    from recast_reana.rules import recast_auth_script  # the rule imports this package's model
+
+    scalars: dict[str, list[Pos]] = {}
     for step in project.steps:
-        src = project.files[step.file]
+        doc = project.files[step.file].doc
         for key in ("script", "cmd"):
             path = (*step.path, "process", key)
-            if not isinstance(step.data.get("process"), dict) or path not in src.doc.positions:  # type: ignore[union-attr]
-                continue
-            start, end = span(src, src.pos(path))
-            text = src.text or ""
-            at = text.find(GETKRB, start, end)
-            done: set[int] = set()
-            while at >= 0:
-                line, _ = src.line_col(at)
-                if line not in done:
-                    done.add(line)
-                    yield _remove_call(src, line)
-                at = text.find(GETKRB, at + 1, end)
+            if doc is not None and path in doc.positions:
+                scalars.setdefault(step.file, []).append(doc.pos(path))
+    calls: dict[tuple[str, int], list[int]] = {}
+    for d in recast_auth_script.check(project, {}):
+        calls.setdefault((d.path, d.line), []).append(d.col - 1)
+    for (file, line), cols in sorted(calls.items()):
+        src = project.files[file]
+        pos = next((p for p in scalars.get(file, []) if p.line <= line <= p.end_line), None)
+        if pos is not None:
+            yield _remove_calls(src, pos, line, sorted(set(cols), reverse=True))
 
 
-def _remove_call(src: SourceFile, line: int) -> Edit:
-    old = src.lines[line - 1]
-    new = old
-    for pattern in (_CALL_THEN, _THEN_CALL, _CALL_ALONE):
-        new = pattern.sub("", new)
-    if not new.strip() or new.strip() in ("-", "|", ">"):
+def _remove_calls(src: SourceFile, scalar: Pos, line: int, cols: list[int]) -> Edit:
+    """The edit of one line of a script holding calls that start at `cols` (right to left)."""
+    text = src.lines[line - 1]
+    quoted = src.lines[scalar.line - 1][scalar.col - 1 : scalar.col] in ("'", '"')
+    lo = scalar.col - 1 + quoted if line == scalar.line else 0
+    hi = scalar.end_col - 1 - quoted if line == scalar.end_line else len(text)
+    tail = len(text) - hi  # the text after the scalar on its last line never changes
+    for col in cols:
+        text = _remove_call(text, col, lo, len(text) - tail)
+    content = text[lo : len(text) - tail]
+    if not content.strip() and line != scalar.line:  # nothing left on this line of a script
         return delete_lines(src, line, line, "RR401")
-    return Edit(src.path, line_start(src, line), line_end(src, line), new.rstrip(), "RR401")
+    if not content.strip():
+        content = "true"  # a one-line script that was only the call
+    if not quoted and scalar.line == scalar.end_line and _loads_as(content) != content:
+        content = "'" + content.replace("'", "''") + "'"  # `[ -f x ]`, `true`: keep a string
+    text = text[:lo] + content + text[len(text) - tail :]
+    return Edit(src.path, line_start(src, line), line_end(src, line), text.rstrip(), "RR401")
+
+
+def _loads_as(plain: str) -> Any:
+    try:
+        return yaml.safe_load(plain)
+    except yaml.YAMLError:
+        return None
+
+
+def _remove_call(text: str, start: int, lo: int, hi: int) -> str:
+    """`text` without the call starting at `start`, its arguments and the joiner binding it."""
+    at = text.find(GETKRB, start, hi)
+    stop = _COMMAND_END.search(text, at + len(GETKRB), hi) if at >= 0 else None
+    end = start + len(text[start : stop.start() if stop else hi].rstrip())
+    before = text[lo:start].rstrip()
+    rest = text[end:hi].strip()
+    if not before.strip() and rest.startswith("#"):
+        end = hi  # `. getkrb.sh  # get a ticket`: the comment was about the call
+    joined_before = _joiner(before[::-1])  # reversed: `&&`/`;` ending the text before
+    follow = _JOINER.match(text, end, hi)
+    joined_after = follow.group(1) if follow else None
+    if not before.strip() and (joined_after or not text[end:hi].strip()):
+        # `. getkrb.sh && xrdcp ...` -> `xrdcp ...`; alone on its line -> the caller drops it
+        return text[:start] + text[follow.end() if follow else end :]
+    ends = joined_after or not text[end:hi].strip()  # nothing but a joiner after the call
+    if joined_before and ends and (joined_before == "&&" or not joined_after):
+        # `a && . getkrb.sh` -> `a`; `a && . getkrb.sh; b` -> `a; b`
+        cut = lo + len(before[: -len(joined_before)].rstrip())
+        return text[:cut] + text[end:]
+    if joined_before and follow:  # `a; . getkrb.sh && b` -> `a; b`
+        return text[:start] + text[follow.end() :]
+    return text[:start] + "true" + text[end:]
+
+
+def _joiner(reversed_text: str) -> str | None:
+    """`&&` or `;` at the start of `reversed_text` (`;;` ends a case branch, not a command)."""
+    if reversed_text.startswith("&&"):
+        return "&&"
+    if reversed_text.startswith(";") and not reversed_text.startswith(";;"):
+        return ";"
+    return None
 
 
 def fix_placeholders(project: Project, options: dict[str, Any]) -> Iterator[Edit]:
@@ -182,25 +245,30 @@ def _add_resources_key(
     if not entries:
         return
     env_path = step.environment_path
-    if res_path in doc.positions:  # `resources:` with no value, or `resources: []`
+    flow = "[" + ", ".join("{" + e + "}" for e in entries) + "]"
+    if res_path in doc.flow_style:  # `resources: []`
+        start, end = span(src, doc.pos(res_path))
+        yield Edit(src.path, start, end, flow, "RR404")
+        return
+    if res_path in doc.positions:  # `resources:` with no value (a comment may follow)
         key = doc.key_pos(res_path)
-        end = line_end(src, doc.pos(res_path).end_line if res_path in doc.flow_style else key.line)
-        flow = ", ".join("{" + e + "}" for e in entries)
-        yield Edit(src.path, src.offset(key.end_line, key.end_col), end, f": [{flow}]", "RR404")
+        colon = (src.text or "").find(":", src.offset(key.end_line, key.end_col))
+        yield Edit(src.path, colon, colon + 1, f": {flow}", "RR404")
         return
     if env_path in doc.flow_style:
         end = span(src, doc.pos(env_path))[1]
-        flow = ", ".join("{" + e + "}" for e in entries)
-        yield Edit(src.path, end - 1, end - 1, f", resources: [{flow}]", "RR404")
+        yield Edit(src.path, end - 1, end - 1, f", resources: {flow}", "RR404")
         return
     nl = newline(src)
     first_key = next(iter(step.environment), None)
     indent = indent_of(src, doc.key_pos((*env_path, first_key)).line)
+    # The file's own indentation step (the lesson's steps.yml indents by one space).
+    unit = " " * max(1, len(indent) - len(indent_of(src, doc.key_pos(env_path).line)))
     last = _last_line(src, doc.pos(env_path))
     at = next_line(src, last)
-    text = f"{indent}resources:{nl}" + "".join(f"{indent}  - {e}{nl}" for e in entries)
+    text = f"{indent}resources:{nl}" + "".join(f"{indent}{unit}- {e}{nl}" for e in entries)
     if at == len(src.text or "") and not (src.text or "").endswith("\n"):
-        text = nl + text
+        text = nl + text.removesuffix(nl)  # no final line break before, none after
     yield Edit(src.path, at, at, text, "RR404")
 
 

@@ -196,9 +196,7 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
         return None if new is None else _committed(s, plan, new, [])
     head = target["commit"]
     tags = gittree.trailers(head.get("message") or "")
-    ours = set(tags) >= {TRAILER_SOURCE, TRAILER_VERSION, TRAILER_TREE} and head.get(
-        "parent_ids"
-    ) == [tags[TRAILER_SOURCE]]
+    ours = _generated(head)
     if ours:
         actual = api.tree(head["id"])
         if actual != tags[TRAILER_TREE]:
@@ -212,7 +210,9 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
     commits = api.compare(plan.source_sha, s.branch)
     if commits and head["id"] not in {c["id"] for c in commits}:
         return None  # the branch was rewritten since it was read: judge it again
-    foreign = [c for c in commits if not (ours and c["id"] == head["id"])]
+    # Our verified head is no one's work, nor is a generated commit under someone's head (it is
+    # regenerated); the head is verified against its tree, the others cannot be without a request.
+    foreign = [c for c in commits if not (ours if c["id"] == head["id"] else _generated(c))]
     if foreign and not force:
         return Outcome("refused", s.branch, head["id"], _refusal(s, foreign))
     dropped = [f"  {c['id'][:12]} {c.get('title', '')}" for c in foreign]
@@ -223,6 +223,14 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
     new = api.create(s, plan, force=True)
     assert new is not None
     return _committed(s, plan, new, dropped)
+
+
+def _generated(commit: dict[str, Any]) -> bool:
+    """Made by sync-branch, by its message: all trailers, and based on the commit they name."""
+    tags = gittree.trailers(commit.get("message") or "")
+    return set(tags) >= {TRAILER_SOURCE, TRAILER_VERSION, TRAILER_TREE} and commit.get(
+        "parent_ids"
+    ) == [tags[TRAILER_SOURCE]]
 
 
 def _actions(plan: LocalPlan) -> list[str]:

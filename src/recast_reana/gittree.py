@@ -215,6 +215,7 @@ def local_plan(root: Path, source_sha: str, example: str = "default") -> LocalPl
         conversion=conversion,
         actions=file_actions(files, conversion.files),
         expected_tree=expected_tree(entries, files, conversion.files),
+        version=__version__,
     )
 
 

@@ -289,7 +289,9 @@ class _Builder:
             name = re.split(r"[.\[]", fld, maxsplit=1)[0]
             nth = seen.get(fld, 0)
             seen[fld] = nth + 1
-            pos = src.find(span, "{" + fld, nth) or span
+            # `{fld}`, `{fld!r}` or `{fld:>4}`, not inside an escaped `{{...}}`.
+            pattern = re.compile(r"(?<!\{)\{" + re.escape(fld) + r"[}!:]")
+            pos = src.find_pattern(span, pattern, nth) or span
             step.placeholders.append(Placeholder(name, fld, src.path, path, pos, where))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -71,6 +72,19 @@ class SourceFile:
         self.offset(1, 1)  # builds the table
         i = bisect.bisect_right(self._offsets, offset) - 1
         return i + 1, offset - self._offsets[i] + 1
+
+    def find_pattern(self, span: Pos, pattern: re.Pattern[str], nth: int = 0) -> Pos | None:
+        """Where the `nth` match of `pattern` is inside `span`."""
+        if self.text is None:
+            return None
+        start = self.offset(span.line, span.col)
+        end = self.offset(span.end_line, span.end_col)
+        for i, m in enumerate(pattern.finditer(self.text, start, end)):
+            if i == nth:
+                line, col = self.line_col(m.start())
+                end_line, end_col = self.line_col(m.end())
+                return Pos(line, col, end_line, end_col)
+        return None
 
     def find(self, span: Pos, needle: str, nth: int = 0) -> Pos | None:
         """Where the `nth` occurrence of `needle` is written inside `span` (e.g. a script)."""

@@ -47,14 +47,16 @@ def write_tree(out: Path, files: Mapping[str, bytes]) -> None:
 
 
 def diff(sources: Mapping[str, bytes], changed: Mapping[str, bytes]) -> str:
+    """A unified diff (as `git diff` writes it) of the changed files against the sources."""
     chunks = []
     for rel in sorted(changed):
         old = sources.get(rel)
         a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
         b = changed[rel].decode("utf-8", "replace").splitlines(keepends=True)
-        chunks.append(
-            "".join(
-                difflib.unified_diff(a, b, "/dev/null" if old is None else f"a/{rel}", f"b/{rel}")
+        before = "/dev/null" if old is None else f"a/{rel}"
+        for line in difflib.unified_diff(a, b, before, f"b/{rel}"):
+            # A last line without a line break gets git's marker, so the diff still applies.
+            chunks.append(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
             )
-        )
     return "".join(chunks)

@@ -221,6 +221,8 @@ def test_image_reference(env: dict[str, object], expected: object) -> None:
         ("atlas/analysisbase", "2.4.33", 500),
         ("atlas/analysisbase", "24.2.0", 1000),
         ("gitlab-registry.cern.ch/atlas/athena/analysisbase", "21.2.50", 500),
+        ("gitlab-registry.cern.ch/atlas/analysisbase", "21.2.50", 500),
+        ("gitlab-registry.cern.ch/other/analysisbase", "21.2.50", None),
         ("registry.hub.docker.com/library/atlas/analysisbase", "21.2.1", 500),
         ("atlas/analysisbase", "latest", None),
         ("atlas/analysisbase", None, None),

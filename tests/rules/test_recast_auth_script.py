@@ -205,3 +205,26 @@ def test_step_shared_by_two_stages_is_reported_once() -> None:
 )
 def test_odd_scripts_do_not_crash(text: str) -> None:
     lint_files(script(REANA_REPO, text), RULE)
+
+
+def test_cmd_runs_under_plain_bash_so_sourcing_does_not_abort() -> None:
+    files = replace_in(
+        REANA_REPO,
+        "specs/steps.yml",
+        "    script: |\n" + SCRIPT,
+        "    cmd: '. /recast_auth/getkrb.sh; select {input_file}'\n",
+    )
+    (d,) = lint_files(files, RULE)
+    assert "gets no kerberos ticket" in d.message
+
+
+def test_script_with_bash_interpreter_does_not_abort() -> None:
+    files = replace_in(
+        script(REANA_REPO, ". /recast_auth/getkrb.sh"),
+        "specs/steps.yml",
+        "    script: |",
+        "    interpreter: bash\n    script: |",
+    )
+    (d,) = lint_files(files, RULE)
+    assert "gets no kerberos ticket" in d.message
+    assert positions([d]) == ["specs/steps.yml:6:7"]

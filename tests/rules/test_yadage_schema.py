@@ -115,6 +115,25 @@ PASS = [
         ),
         id="jq-stage-allows-more-keys",
     ),
+    pytest.param(
+        replace_in(
+            RECAST_REPO,
+            "specs/steps.yml",
+            "    process_type: interpolated-script-cmd\n    script: |\n      select",
+            "    cmd: |\n      select",
+        ),
+        id="process-type-defaults-to-string-interpolated-cmd",
+    ),
+    pytest.param(
+        replace_in(
+            RECAST_REPO,
+            "specs/steps.yml",
+            "  environment:\n    environment_type: docker-encapsulated\n"
+            "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n",
+            "  environment: {}\n",
+        ),
+        id="empty-environment-defaults-to-noop-env",
+    ),
 ]
 
 FAIL = [
@@ -213,6 +232,11 @@ FAIL = [
         replace_in(RECAST_REPO, "specs/workflow.yml", "stages:\n", "stages:\n- select\n"),
         ["specs/workflow.yml:2:3"],
         id="stage-not-a-mapping",
+    ),
+    pytest.param(
+        replace_in(RECAST_REPO, "specs/workflow.yml", "{$ref: steps.yml#/fit}", "{$ref: 2}"),
+        ["specs/workflow.yml:18:18"],
+        id="ref-not-a-string",
     ),
 ]
 

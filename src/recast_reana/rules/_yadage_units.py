@@ -156,7 +156,7 @@ class Unit:
         self.origins[cpath] = (file, path)
         if (isinstance(value, dict) and "$ref" in value) or (file, path) in self.skip:
             self.opaque.add(cpath)
-            if isinstance(value, dict) and not isinstance(value["$ref"], str):
+            if isinstance(value, dict) and not isinstance(value.get("$ref", ""), str):
                 self.origins[(*cpath, "$ref")] = (file, (*path, "$ref"))
                 self.bad_refs.append((*cpath, "$ref"))  # not a ref for RR202: yadage fails
         elif self.boundary(cpath):  # checked only to be a mapping here

@@ -53,17 +53,20 @@ SEVERITY = Severity.WARNING
 # A command word starts a line, follows a separator, or follows a shell keyword.
 _START = r"(?:^|(?<=[;&|(`{])|(?<=\$\()|(?<=\bthen)|(?<=\bdo)|(?<=\belse))\s*"
 _END = r"(?=\s|;|&|\||\)|$)"
-_COMMANDS = (
+_COMMANDS = (  # (literal the command contains: a cheap pre-filter, pattern, why)
     (
+        "sudo",
         re.compile(_START + r"(?P<cmd>sudo)" + _END),
         "`sudo` cannot work on REANA, whose jobs run unprivileged; install software in the image",
     ),
     (
+        "cd",
         re.compile(_START + r"(?P<cmd>cd\s+/)" + _END),
         "`cd /` leaves the workflow workspace: relative outputs land in the read-only root "
         "directory and are lost; cd to an absolute directory of the image or use {workdir} paths",
     ),
     (
+        "rm",
         re.compile(_START + r"(?P<cmd>rm\s+(?:-\w+\s+)*(?:/|/\*))" + _END),
         "`rm` of `/` destroys everything the job can reach, the mounted workspace included",
     ),
@@ -87,7 +90,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             for line in text.split("\n"):
                 comment = _COMMENT.search(line)
                 code = line[: comment.start()] if comment else line
-                for pattern, why in _COMMANDS:
+                for literal, pattern, why in _COMMANDS:
+                    if literal not in code:
+                        continue
                     for m in pattern.finditer(code):
                         word = m.group("cmd")
                         nth = text.count(word, 0, start + m.start("cmd"))

@@ -2,8 +2,8 @@
 
 ## What it does
 Works out the UID an image's user runs as and compares it with the UID REANA will use:
-`kubernetes_uid` from the step's resources, else 1000. Known: `atlas/analysisbase` (Docker Hub
-or `gitlab-registry.cern.ch/atlas/athena/analysisbase`) tags before 21.2.88 run as UID 500, later
+`kubernetes_uid` from the step's resources, else 1000. Known: `atlas/analysisbase` (Docker Hub,
+or `gitlab-registry.cern.ch/atlas/.../analysisbase`) tags before 21.2.88 run as UID 500, later
 ones as 1000. Other images (e.g. your own images built `FROM atlas/analysisbase:21.2.85-centos7`)
 are added in `.recast-reana.yaml`:
 
@@ -66,8 +66,10 @@ CONVERTIBLE = True
 
 REANA_UID = 1000  # WORKFLOW_RUNTIME_USER_UID, used when kubernetes_uid is unset or < 100
 MIN_UID = 100  # set_user_id: "UIDs < 100 are refused for security"
-# atlas/analysisbase switched its `atlas` user from UID 500 to 1000 in 21.2.88.
-ANALYSISBASE = ("atlas/analysisbase", "gitlab-registry.cern.ch/atlas/athena/analysisbase")
+# atlas/analysisbase switched its `atlas` user from UID 500 to 1000 in 21.2.88. ATLAS also
+# publishes the images in its CERN GitLab registry (gitlab-registry.cern.ch/atlas/.../analysisbase).
+ANALYSISBASE = "atlas/analysisbase"
+ATLAS_GITLAB = "gitlab-registry.cern.ch/atlas/"
 ANALYSISBASE_UID_CHANGE = (21, 2, 88)
 _DOCKER_HUB = (
     "docker.io/",
@@ -117,7 +119,7 @@ def needed_uid(repo: str, tag: str | None, images: Mapping[str, Any]) -> tuple[i
         matches = any(fnmatch.fnmatchcase(n, str(pattern)) for n in (*fulls, *names))
         if matches and isinstance(uid, int) and not isinstance(uid, bool):
             return uid, f"configured in .recast-reana.yaml images '{pattern}'"
-    if _canonical(repo) in ANALYSISBASE and tag is not None:
+    if _is_analysisbase(_canonical(repo)) and tag is not None:
         match = _VERSION.match(tag)
         if match:
             version = tuple(int(p) for p in match.group(0).split(".")[:4])
@@ -125,6 +127,12 @@ def needed_uid(repo: str, tag: str | None, images: Mapping[str, Any]) -> tuple[i
                 return 500, "atlas/analysisbase before 21.2.88"
             return REANA_UID, "atlas/analysisbase from 21.2.88"
     return None
+
+
+def _is_analysisbase(repo: str) -> bool:
+    return repo == ANALYSISBASE or (
+        repo.startswith(ATLAS_GITLAB) and repo.endswith("/analysisbase")
+    )
 
 
 def _is_int(value: Any) -> bool:

@@ -117,8 +117,8 @@ def _values(
                     src.path,
                     src.pos(path),
                     f"parameter '{key}' of {where} is '{item.strip()}', {why}; REANA jobs and "
-                    "other people "
-                    "cannot read it: use EOS, a URL, or a file uploaded with the workflow",
+                    "other people cannot read it: use EOS, a URL, or a file uploaded with the "
+                    "workflow",
                 )
 
 

@@ -87,11 +87,15 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         for key in ("script", "cmd"):
             text = process.get(key)
             if isinstance(text, str) and NEEDLE in text:
-                yield from _check_text(src, step, (*step.path, "process", key), text)
+                # Scripts are piped to `interpreter` (packtivity's default `sh`: POSIX mode, where
+                # a failed `.` is fatal); a `cmd` runs under REANA's plain `bash -c`, where not.
+                interpreter = process.get("interpreter", "sh") if key == "script" else "bash"
+                posix = interpreter in ("sh", "/bin/sh")
+                yield from _check_text(src, step, (*step.path, "process", key), text, posix)
 
 
 def _check_text(
-    src: SourceFile, step: Step, path: tuple[Any, ...], text: str
+    src: SourceFile, step: Step, path: tuple[Any, ...], text: str, posix: bool
 ) -> Iterator[Diagnostic]:
     span = src.pos(path)
     name = str(step.path[-1]) if step.path else step.file
@@ -128,7 +132,7 @@ def _check_text(
                 continue
             prefix = " ".join(words)
             pos = _position(src, span, this, code[:offset], words)
-            yield at(ID, src.path, pos, _message(name, prefix, has_kerberos))
+            yield at(ID, src.path, pos, _message(name, prefix, has_kerberos, posix))
         nth += line.count(NEEDLE) - code.count(NEEDLE)  # occurrences inside the comment
 
 
@@ -152,9 +156,9 @@ def _position(src: SourceFile, span: Pos, nth: int, before: str, words: list[str
     return pos
 
 
-def _message(step: str, prefix: str, has_kerberos: bool) -> str:
+def _message(step: str, prefix: str, has_kerberos: bool, posix: bool) -> str:
     call = f"{prefix} {NEEDLE}".strip()
-    if prefix.split()[:1] and prefix.split()[0] in _SOURCE:
+    if posix and prefix.split()[:1] and prefix.split()[0] in _SOURCE:
         effect = "the file does not exist on REANA, so sourcing it aborts the step"
     else:
         effect = "the file does not exist on REANA, so the step gets no kerberos ticket"

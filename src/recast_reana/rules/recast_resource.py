@@ -81,12 +81,11 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         )
         name = str(step.path[-1]) if step.path else step.file
         for i, item in enumerate(items):
-            pos = src.pos((*step.environment_path, "resources", i))
             if item in AUTH and not step_kerberos:
                 yield at(
                     ID,
                     src.path,
-                    pos,
+                    src.pos((*step.environment_path, "resources", i)),
                     f"REANA ignores the string resource '{item}' of step '{name}', so the job gets "
                     "no kerberos ticket; write `- kerberos: true` instead",
                 )
@@ -95,7 +94,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 yield at(
                     ID,
                     src.path,
-                    pos,
+                    src.pos((*step.environment_path, "resources", i)),
                     f"REANA ignores the string resource 'CVMFS' of step '{name}', so /cvmfs is not "
                     f"mounted; list the repositories in reana.yaml `workflow.resources.cvmfs` "
                     f"(e.g. [{repos}])",

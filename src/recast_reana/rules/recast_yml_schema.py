@@ -72,7 +72,13 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         return  # RR001/RR004 report a file that does not load
     if not src.path.endswith(".yml"):
         # config.py globs `<catalogue dir>/*.yml` only.
-        yield at(ID, src.path, src.pos(()), f"recast-atlas reads only *.yml: rename {src.path}")
+        yield at(
+            ID,
+            src.path,
+            src.pos(()),
+            f"recast-atlas reads only *.yml catalogue files and skips {src.path}: rename it "
+            f"to {src.path.rpartition('.')[0]}.yml",
+        )
     data = src.data
     if not isinstance(data, dict):
         yield at(ID, src.path, src.pos(()), f"recast.yml must be a mapping; {_SKIPPED}")

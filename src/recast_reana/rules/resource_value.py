@@ -61,6 +61,7 @@ from recast_reana.graph import Step
 from recast_reana.project import Project
 from recast_reana.rules import at
 from recast_reana.sources import SourceFile
+from recast_reana.yamlpos import Path
 
 ID = "RR405"
 NAME = "resource-value"
@@ -114,16 +115,15 @@ def _check_step(
     project: Project, src: SourceFile, step: Step, extra_keys: set[str]
 ) -> Iterator[Diagnostic]:
     base = (*step.environment_path, "resources")
-    seen: dict[str, int] = {}  # key -> line where the step's list first gives it
+    seen: dict[str, Path] = {}  # key -> where the step's list first gives it
     for i, item in enumerate(step.resources):
-        ipos = src.pos((*base, i))
         if isinstance(item, str):
             if item not in STRING_ITEMS:
                 hint = _did_you_mean(item, (*STRING_ITEMS, *KNOWN))
                 yield at(
                     ID,
                     src.path,
-                    ipos,
+                    src.pos((*base, i)),
                     f"resource '{item}' is not known to packtivity or REANA, both ignore it{hint}",
                 )
             continue
@@ -131,33 +131,34 @@ def _check_step(
             yield at(
                 ID,
                 src.path,
-                ipos,
+                src.pos((*base, i)),
                 f"resource item {item!r} is not a mapping; REANA ignores it "
                 "(write e.g. `- kubernetes_uid: 500`)",
             )
             continue
         for key, value in item.items():
-            kpos = src.key_pos((*base, i, key))
-            vpos = src.pos((*base, i, key))
+            path: Path = (*base, i, key)
             if not isinstance(key, str) or (key not in KNOWN and key not in extra_keys):
-                yield at(ID, src.path, kpos, _unknown(key), severity=_unknown_severity(key))
+                pos = src.key_pos(path)
+                yield at(ID, src.path, pos, _unknown(key), severity=_unknown_severity(key))
                 continue
             if value is None:
-                yield at(ID, src.path, vpos, f"resource '{key}' has no value; REANA ignores it")
+                message = f"resource '{key}' has no value; REANA ignores it"
+                yield at(ID, src.path, src.pos(path), message)
                 continue
             problem = _value_problem(key, value)
             if problem:
-                yield at(ID, src.path, vpos, problem)
+                yield at(ID, src.path, src.pos(path), problem)
             if key in seen:
                 yield at(
                     ID,
                     src.path,
-                    kpos,
-                    f"resource '{key}' is given again (first on line {seen[key]}); REANA uses "
-                    "the last value: keep one",
+                    src.key_pos(path),
+                    f"resource '{key}' is given again (first on line "
+                    f"{src.key_pos(seen[key]).line}); REANA uses the last value: keep one",
                 )
             else:
-                seen[key] = kpos.line
+                seen[key] = path
         if project.mode == "recast" and item.get("kerberos") is True and len(item) > 1:
             yield at(
                 ID,

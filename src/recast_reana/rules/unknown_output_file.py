@@ -89,7 +89,7 @@ def _literal(stage: Stage) -> dict[str, Any]:
         if isinstance(value, str):
             try:
                 values[key] = value.format(workdir=_WORKDIR)
-            except (KeyError, IndexError, ValueError, AttributeError):
+            except (KeyError, IndexError, ValueError, AttributeError, TypeError):
                 continue
         elif isinstance(value, (int, float)):
             values[key] = value

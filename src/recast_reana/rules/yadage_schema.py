@@ -83,10 +83,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             continue
         problems += _missing_parameters(unit, copy)
         problems = [p for p in problems if not unit.hidden(p[0])]
-        problems += [
-            (r, f"$ref of {label} must be a string like 'steps.yml#/name'", False)
-            for r in unit.bad_refs
-        ]
+        # Not a ref RR202 can report, and a stage and its step both hold it: one message for both.
+        bad_ref = "$ref must be a string like 'steps.yml#/name'"
+        problems += [(r, bad_ref, False) for r in unit.bad_refs]
         for cpath, message, mark_key in dict.fromkeys(problems):
             written, (pfile, ppath) = unit.origin(cpath)
             src = project.files.get(pfile)

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pytest
+from helpers import (
+    GRAPH_REANA_REPO,
+    GRAPH_RECAST_REPO,
+    REANA_REPO,
+    RECAST_REPO,
+    lint_files,
+    positions,
+    replace_in,
+    with_files,
+)
+
+from recast_reana.config import Config
+from recast_reana.linter import lint
+from recast_reana.project import from_files
+from recast_reana.rules import RULES
+
+RULE = "RR204"
+MAIN_WITH_REANA_YAML = with_files(RECAST_REPO, reana_DOT_yaml=REANA_REPO["reana.yaml"])
+
+PASS = [
+    pytest.param(REANA_REPO, id="reana-layout"),
+    pytest.param(RECAST_REPO, id="recast-layout"),
+    pytest.param(GRAPH_REANA_REPO, id="graph-reana-layout"),
+    pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
+    pytest.param(MAIN_WITH_REANA_YAML, id="main-with-reana-yaml"),
+    pytest.param(
+        replace_in(RECAST_REPO, "recast.yml", "spec:\n", "spec:\n  toplevel: github:a/b@main:x\n"),
+        id="remote-toplevel-not-checked",
+    ),
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "workflow:\n", "workflow: null\n"),
+        id="workflow-not-a-mapping-is-RR102s",
+    ),
+    pytest.param(
+        replace_in(
+            REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: ./specs/workflow.yml"
+        ),
+        id="dot-slash-path",
+    ),
+]
+
+FAIL = [
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "type: yadage", "type: serial"),
+        ["reana.yaml:9:9"],
+        id="serial-type",
+    ),
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "  type: yadage\n", ""),
+        ["reana.yaml:8:1"],
+        id="no-type",
+    ),
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "  file: specs/workflow.yml\n", ""),
+        ["reana.yaml:8:1"],
+        id="no-file",
+    ),
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: ''"),
+        ["reana.yaml:10:3"],
+        id="empty-file",
+    ),
+    pytest.param(
+        replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/workflw.yml"),
+        ["reana.yaml:10:9"],
+        id="reana-file-does-not-exist",
+    ),
+    pytest.param(
+        replace_in(RECAST_REPO, "recast.yml", "workflow: workflow.yml", "workflow: wrkflow.yml"),
+        ["recast.yml:6:13"],
+        id="recast-file-does-not-exist",
+    ),
+    pytest.param(
+        replace_in(
+            MAIN_WITH_REANA_YAML,
+            "recast.yml",
+            "workflow: workflow.yml",
+            "workflow: specs/workflow.yml",
+        ),
+        ["recast.yml:6:13"],
+        id="recast-file-written-from-the-root",
+    ),
+]
+
+
+@pytest.mark.parametrize("files", PASS)
+def test_pass(files: dict[str, str]) -> None:
+    assert lint_files(files, RULE) == []
+
+
+@pytest.mark.parametrize(("files", "expected"), FAIL)
+def test_fail(files: dict[str, str], expected: list[str]) -> None:
+    found = lint_files(files, RULE)
+    assert positions(found) == expected
+    assert all(d.rule == RULE and d.name == "workflow-file" for d in found)
+
+
+def _message(files: dict[str, str]) -> str:
+    (d,) = lint_files(files, RULE)
+    return d.message
+
+
+def test_messages() -> None:
+    assert _message(replace_in(REANA_REPO, "reana.yaml", "type: yadage", "type: cwl")) == (
+        "workflow type is 'cwl'; a RECAST workflow is yadage: write `type: yadage`"
+    )
+    assert _message(replace_in(REANA_REPO, "reana.yaml", "  type: yadage\n", "")) == (
+        "workflow has no 'type': add `type: yadage`"
+    )
+    files = replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/wf.yml")
+    assert _message(files) == (
+        "workflow file 'specs/wf.yml' does not exist; did you mean 'specs/workflow.yml'?"
+    )
+
+
+def test_missing_file_suggests_the_recast_workflow() -> None:
+    files = replace_in(MAIN_WITH_REANA_YAML, "reana.yaml", "  file: specs/workflow.yml\n", "")
+    assert _message(files) == (
+        "workflow has no 'file': name the yadage workflow file, e.g. `file: specs/workflow.yml`"
+    )
+
+
+def test_recast_path_is_relative_to_the_toplevel() -> None:
+    files = replace_in(
+        RECAST_REPO, "recast.yml", "workflow: workflow.yml", "workflow: specs/workflow.yml"
+    )
+    assert _message(files) == (
+        "spec.workflow 'specs/workflow.yml' does not exist: recast-atlas looks for "
+        "'specs/specs/workflow.yml' (spec.workflow is relative to the toplevel 'specs'); "
+        "did you mean 'workflow.yml'?"
+    )
+
+
+def test_existence_does_not_depend_on_the_files_checked() -> None:
+    # pre-commit passes only the staged files, and the model loads only the workflow file of the
+    # primary layout (here recast.yml's); reana.yaml's must still be known to exist.
+    files = replace_in(MAIN_WITH_REANA_YAML, "reana.yaml", "specs/workflow.yml", "specs/alt.yml")
+    files["specs/alt.yml"] = REANA_REPO["specs/workflow.yml"]
+    raw = {p: t.encode() for p, t in files.items()}
+    project = from_files(raw, Config(), yaml_paths=["reana.yaml"], other_paths=["reana.yaml"])
+    assert "specs/alt.yml" not in project.files
+    assert lint(project, {RULE: RULES[RULE]}) == []
+    del raw["specs/alt.yml"]
+    project = from_files(raw, Config(), yaml_paths=["reana.yaml"], other_paths=["reana.yaml"])
+    assert positions(lint(project, {RULE: RULES[RULE]})) == ["reana.yaml:10:9"]

@@ -1,0 +1,696 @@
+"""`recast-reana sync-branch` against the fake GitLab (real HTTP on 127.0.0.1, real bare repo)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fake_gitlab import TOKEN, FakeGitLab
+from helpers import RECAST_REPO, REANA_REPO
+
+from recast_reana import gittree
+from recast_reana.cli import main
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Jane Analyst",
+    "GIT_AUTHOR_EMAIL": "jane@cern.ch",
+    "GIT_COMMITTER_NAME": "Jane Analyst",
+    "GIT_COMMITTER_EMAIL": "jane@cern.ch",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    out = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
+    return out.stdout.decode().strip()
+
+
+def commit(work: Path, files: dict[str, str | None], message: str, push: str = "main") -> str:
+    for rel, text in files.items():
+        path = work / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", message)
+    git(work, "push", "-q", "origin", f"HEAD:refs/heads/{push}")
+    return git(work, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> Iterator[FakeGitLab]:
+    with FakeGitLab(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def work(tmp_path: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The CI checkout: a clone whose main is pushed to the fake's bare repository."""
+    work = tmp_path / "work"
+    work.mkdir()
+    git(work, "init", "-q", "-b", "main")
+    git(work, "remote", "add", "origin", str(fake.git_dir))
+    sha = commit(work, dict(RECAST_REPO), "Analysis in recast-atlas layout")
+    for name, value in {
+        **GIT_ENV,
+        "CI_SERVER_URL": fake.url,
+        "CI_PROJECT_ID": str(fake.project_id),
+        "CI_COMMIT_SHA": sha,
+        "CI_DEFAULT_BRANCH": "main",
+        "RECAST_REANA_GITLAB_TOKEN": TOKEN,
+        "RECAST_REANA_GITLAB_TIMEOUT": "10",
+        "RECAST_REANA_GITLAB_RETRIES": "2",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CI_JOB_TOKEN", raising=False)
+    monkeypatch.delenv("RECAST_REANA_DEBUG", raising=False)
+    return work
+
+
+def sync(work: Path, *extra: str) -> int:
+    return main(["sync-branch", str(work), *extra])
+
+
+def new_source(work: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str | None]) -> str:
+    sha = commit(work, files, "Change the analysis")
+    monkeypatch.setenv("CI_COMMIT_SHA", sha)
+    return sha
+
+
+def converted_tree(work: Path, tmp_path: Path) -> str:
+    """The tree id of `recast-reana convert --out` of the checkout, via plain git."""
+    out = tmp_path / "converted"
+    assert main(["convert", str(work), "--out", str(out)]) == 0
+    git(out, "init", "-q")
+    git(out, "add", "-A")
+    return git(out, "write-tree")
+
+
+def assert_generated(fake: FakeGitLab, source: str, tree: str, branch: str = "reana") -> None:
+    """Plain git: branch = source + exactly one commit whose tree is the conversion's."""
+    assert fake.git("rev-parse", f"{branch}^") == source
+    assert fake.git("rev-list", "--count", f"{source}..{branch}") == "1"
+    assert fake.git("rev-parse", f"{branch}^{{tree}}") == tree
+    message = fake.git("log", "-1", "--format=%B", branch)
+    assert f"Recast-Reana-Source: {source}" in message
+    assert "Recast-Reana-Version: " in message
+    assert f"Recast-Reana-Tree: {tree}" in message
+
+
+def requests(fake: FakeGitLab) -> list[str]:
+    return [f"{s.method} {s.path.split('/repository/')[-1]}" for s in fake.seen]
+
+
+def test_first_sync_creates_branch_as_source_plus_one_commit(
+    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dotenv = tmp_path / "sync.env"
+    assert sync(work, "--dotenv", str(dotenv)) == 0
+    out = capsys.readouterr().out
+    source = git(work, "rev-parse", "HEAD")
+    assert_generated(fake, source, converted_tree(work, tmp_path))
+    head = fake.git("rev-parse", "reana")
+    assert f"committed {head[:12]} to reana" in out
+    assert requests(fake) == ["GET branches/main", "GET branches/reana", "POST commits"]
+    assert dotenv.read_text() == (
+        f"RECAST_REANA_BRANCH=reana\nRECAST_REANA_BRANCH_SHA={head}\nRECAST_REANA_COMMITTED=true\n"
+    )
+    assert fake.git("rev-parse", "main") == source  # no other branch written
+    assert fake.git("for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/reana"
+
+
+def test_second_run_is_up_to_date_in_three_requests(
+    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work) == 0
+    head = fake.git("rev-parse", "reana")
+    fake.seen.clear()
+    dotenv = tmp_path / "sync.env"
+    assert sync(work, "--dotenv", str(dotenv)) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "reana is up to date"
+    assert len(fake.seen) <= 4
+    assert requests(fake) == ["GET branches/main", "GET branches/reana", "GET tree"]
+    assert fake.git("rev-parse", "reana") == head
+    assert "RECAST_REANA_COMMITTED=false" in dotenv.read_text()
+    assert f"RECAST_REANA_BRANCH_SHA={head}" in dotenv.read_text()
+
+
+def test_regeneration_takes_five_requests_whatever_the_number_of_files(
+    work: Path, fake: FakeGitLab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert sync(work) == 0
+    many = {f"data/card_{i:03}.txt": f"card {i}\n" for i in range(150)}
+    source = new_source(
+        work,
+        monkeypatch,
+        {**many, "specs/steps.yml": RECAST_REPO["specs/steps.yml"].replace("v1.2.0", "v1.3.0")},
+    )
+    fake.seen.clear()
+    assert sync(work) == 0
+    assert requests(fake) == [
+        "GET branches/main",
+        "GET branches/reana",
+        "GET tree",
+        "GET compare",
+        "POST commits",
+    ]
+    assert_generated(fake, source, converted_tree(work, tmp_path))
+    fake.seen.clear()
+    assert sync(work) == 0
+    assert len(fake.seen) == 3  # up to date again
+
+
+def test_new_tool_version_regenerates(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert sync(work) == 0
+    first = fake.git("rev-parse", "reana")
+    monkeypatch.setattr(gittree, "__version__", "99.0.0")
+    assert sync(work) == 0
+    assert fake.git("rev-parse", "reana") != first
+    assert "Recast-Reana-Version: 99.0.0" in fake.git("log", "-1", "--format=%B", "reana")
+    assert_generated(fake, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
+
+
+def test_source_that_needs_no_conversion_still_gets_its_marker_commit(
+    tmp_path: Path, fake: FakeGitLab, work: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files: dict[str, str | None] = {p: None for p in RECAST_REPO}
+    source = new_source(work, monkeypatch, {**files, **REANA_REPO})
+    assert sync(work) == 0
+    assert fake.git("rev-parse", "reana^{tree}") == fake.git("rev-parse", f"{source}^{{tree}}")
+    assert_generated(fake, source, fake.git("rev-parse", f"{source}^{{tree}}"))
+    fake.seen.clear()
+    assert sync(work) == 0 and len(fake.seen) == 3
+
+
+def test_foreign_commit_on_target_is_refused_then_dropped_with_force(
+    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work) == 0
+    foreign = fake.push_commit("reana", {"notes.txt": "tuning\n"}, "Tune the fit by hand")
+    capsys.readouterr()
+    fake.seen.clear()
+    dotenv = tmp_path / "sync.env"
+    assert sync(work, "--dotenv", str(dotenv)) == 1
+    out = capsys.readouterr().out
+    assert "reana has 1 commit(s) that sync-branch did not make" in out
+    assert f"  {foreign[:12]} Tune the fit by hand" in out
+    assert "--force" in out
+    assert fake.git("rev-parse", "reana") == foreign
+    assert not any(s.method == "POST" for s in fake.seen)
+    assert f"RECAST_REANA_BRANCH_SHA={foreign}" in dotenv.read_text()
+
+    assert sync(work, "--force") == 0
+    out = capsys.readouterr().out
+    assert "dropped 1 commit(s) (--force):" in out and foreign[:12] in out
+    assert_generated(fake, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
+
+
+def test_hand_made_branch_without_trailers_is_refused(
+    work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = git(work, "rev-parse", "HEAD")
+    hand = fake.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, "My REANA port", source)
+    assert sync(work) == 1
+    assert f"{hand[:12]} My REANA port" in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == hand
+
+
+def test_amended_generated_commit_is_someones_work(
+    work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Same message and parent as the generated commit, different tree: an edit, not ours."""
+    assert sync(work) == 0
+    message = fake.git("log", "-1", "--format=%B", "reana")
+    source = git(work, "rev-parse", "HEAD")
+    amended = fake.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, message, source)
+    capsys.readouterr()
+    assert sync(work) == 1
+    assert amended[:12] in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == amended
+
+
+def test_branch_generated_from_a_commit_not_on_main_is_refused(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main_sha = git(work, "rev-parse", "HEAD")
+    git(work, "checkout", "-q", "-b", "feature")
+    feature = commit(work, {"README.md": "feature\n"}, "Feature work", push="feature")
+    monkeypatch.setenv("CI_COMMIT_SHA", feature)
+    assert sync(work, "--source-ref", "feature") == 0
+    monkeypatch.setenv("CI_COMMIT_SHA", main_sha)
+    capsys.readouterr()
+    assert sync(work) == 1
+    out = capsys.readouterr().out
+    assert f"{feature[:12]} Feature work" in out
+    assert "1 commit(s)" in out  # the generated head itself is not foreign
+
+
+def test_dry_run_prints_actions_and_writes_nothing(
+    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["would create reana", "  create reana.yaml", "  update specs/workflow.yml"]
+    assert fake.ref("refs/heads/reana") is None
+    assert not any(s.method == "POST" for s in fake.seen)
+    assert sync(work) == 0
+    fake.push_commit("reana", {"x.txt": "x\n"}, "Hand edit")
+    capsys.readouterr()
+    assert sync(work, "--dry-run", "--force") == 0
+    out = capsys.readouterr().out
+    assert "would regenerate reana" in out and "would drop 1 commit(s) (--force):" in out
+    assert fake.git("log", "-1", "--format=%s", "reana") == "Hand edit"
+
+
+def test_dry_run_without_token_plans_offline(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("RECAST_REANA_GITLAB_TOKEN")
+    monkeypatch.setenv("CI_JOB_TOKEN", "job-token")
+    assert sync(work, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "dry run without RECAST_REANA_GITLAB_TOKEN" in out and "  create reana.yaml" in out
+    assert fake.seen == []
+
+
+def test_stale_job_does_not_roll_the_branch_back(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = git(work, "rev-parse", "HEAD")
+    new = new_source(work, monkeypatch, {"README.md": "newer\n"})
+    assert sync(work) == 0
+    head = fake.git("rev-parse", "reana")
+    monkeypatch.setenv("CI_COMMIT_SHA", old)
+    capsys.readouterr()
+    assert sync(work) == 0
+    assert f"skipped: main is at {new[:12]}, not {old[:12]}" in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == head
+
+
+def test_source_commit_is_read_from_git_not_the_work_tree(
+    work: Path, fake: FakeGitLab, tmp_path: Path
+) -> None:
+    tree = converted_tree(work, tmp_path)
+    (work / "junk.txt").write_text("left by an earlier CI step\n")
+    (work / "specs" / "workflow.yml").write_text("stages: [\n")
+    assert sync(work) == 0
+    assert fake.git("rev-parse", "reana^{tree}") == tree
+
+
+def test_conversion_error_exits_1_without_requests(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    new_source(work, monkeypatch, {"specs/workflow.yml": "stages: [\n"})
+    assert sync(work) == 1
+    out = capsys.readouterr().out
+    assert "specs/workflow.yml:" in out and "conversion stopped" in out
+    assert fake.seen == []
+
+
+# -- configuration and GitLab errors: exit 2 / 3 and one line ----------------------------------
+
+
+def error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("recast-reana: error: ")
+    return err
+
+
+def test_job_token_alone_says_which_token_to_create(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("RECAST_REANA_GITLAB_TOKEN")
+    monkeypatch.setenv("CI_JOB_TOKEN", "job-token")
+    assert sync(work) == 2
+    err = error_line(capsys)
+    for part in ("CI_JOB_TOKEN cannot create commits", "project access token", "`api` scope"):
+        assert part in err
+    assert "Developer or Maintainer" in err and "masked CI/CD variable RECAST_REANA_GITLAB_TOKEN" in err
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "expected"),
+    [
+        ({"CI_SERVER_URL": ""}, [], "CI_SERVER_URL not set"),
+        ({"CI_DEFAULT_BRANCH": ""}, [], "pass --source-ref or set CI_DEFAULT_BRANCH"),
+        ({}, ["--branch", "main"], "--branch main is the source or default branch"),
+        ({"RECAST_REANA_GITLAB_RETRIES": "many"}, [], "RECAST_REANA_GITLAB_RETRIES='many'"),
+        ({"CI_COMMIT_SHA": "1" * 40}, [], f"commit {'1' * 40} is not in the git repository"),
+    ],
+)
+def test_configuration_errors_exit_2(
+    work: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    args: list[str],
+    expected: str,
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert sync(work, *args) == 2
+    assert expected in error_line(capsys)
+
+
+def test_bad_token_401(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RECAST_REANA_GITLAB_TOKEN", "glpat-revoked")
+    assert sync(work) == 3
+    err = error_line(capsys)
+    assert "401" in err and "wrong, expired or revoked" in err and "glpat-revoked" not in err
+
+
+def test_token_without_api_scope(
+    work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.tokens[TOKEN] = {"read_api"}  # reads work, the commit is refused
+    assert sync(work) == 3
+    assert "lacks the `api` scope" in error_line(capsys)
+    assert fake.seen[-1].method == "POST" and fake.seen[-1].status == 403
+    fake.tokens[TOKEN] = {"read_repository"}
+    assert sync(work) == 3
+    assert "lacks the `api` scope (reading the source branch 'main'" in error_line(capsys)
+
+
+def test_protected_branch(work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]) -> None:
+    fake.protected.add("reana")
+    assert sync(work) == 3
+    err = error_line(capsys)
+    assert "protected branch 'reana'" in err and "Protected branches" in err
+    assert fake.ref("refs/heads/reana") is None
+
+
+def test_project_not_found(
+    work: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("CI_PROJECT_ID", "999")
+    assert sync(work) == 3
+    err = error_line(capsys)
+    assert "404 Project Not Found" in err and "check CI_PROJECT_ID" in err
+
+
+def test_source_branch_not_found(work: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert sync(work, "--source-ref", "develop") == 3
+    assert "source branch 'develop' not found" in error_line(capsys)
+
+
+def test_transient_errors_are_retried(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
+    fake.inject("GET", "branches/main$", status=503, body={"message": "503"}, times=2)
+    fake.inject("POST", "commits$", status=429, body={"message": "x"}, headers={"Retry-After": "0"})
+    fake.inject("GET", "branches/reana$", delay=0.6)  # longer than the timeout: retried
+    assert sync(work) == 0
+    assert [s.status for s in fake.seen if s.path.endswith("branches/main")] == [503, 503, 200]
+    assert [s.status for s in fake.seen if s.method == "POST"] == [429, 201]
+    assert fake.git("rev-list", "--count", "main..reana") == "1"
+
+
+def test_persistent_5xx_exits_3(
+    work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.inject("GET", "branches/main$", status=502, body=b"<html>Bad Gateway</html>", times=99)
+    assert sync(work) == 3
+    assert "kept failing reading the source branch 'main' (502 (HTML error page)) after 2" in (
+        error_line(capsys)
+    )
+    assert len(fake.seen) == 3  # one try and two retries
+
+
+def test_persistent_timeouts_exit_3(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
+    fake.inject("GET", "branches/main$", delay=0.6, times=3)
+    assert sync(work) == 3
+    err = error_line(capsys)
+    assert "did not answer reading the source branch 'main' within 0.3 s (2 retries)" in err
+
+
+# -- races: the branch moves between read and write ---------------------------------------------
+
+
+def test_push_onto_target_between_read_and_write_is_not_lost(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work) == 0
+    new_source(work, monkeypatch, {"README.md": "v2\n"})
+    pushed: list[str] = []
+    fake.inject(
+        "GET",
+        "compare$",
+        before=lambda: pushed.append(fake.push_commit("reana", {"n.txt": "n\n"}, "Concurrent")),
+    )
+    assert sync(work) == 1
+    assert f"{pushed[0][:12]} Concurrent" in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == pushed[0]
+
+
+def test_target_rewritten_between_read_and_write_is_judged_again(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work) == 0
+    source = new_source(work, monkeypatch, {"README.md": "v2\n"})
+    pushed: list[str] = []
+    rewrite = lambda: pushed.append(fake.push_commit("reana", {"r.txt": "r\n"}, "Rewrite", source))  # noqa: E731
+    fake.inject("GET", "compare$", before=rewrite)
+    assert sync(work) == 1  # judged again: the rewritten head is someone's work
+    assert requests(fake).count("GET compare") == 2
+    assert f"{pushed[0][:12]} Rewrite" in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == pushed[0]
+
+
+def test_concurrent_sync_job_makes_the_retry_up_to_date(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from recast_reana import gitlab_sync as gs
+
+    assert sync(work) == 0
+    new_source(work, monkeypatch, {"README.md": "v2\n"})
+    settings = gs.settings_from_env(os.environ, branch="reana", source_ref=None, dry_run=False)
+
+    def other_job() -> None:  # runs while our job waits for its compare answer
+        assert gs.run(work, settings, dry_run=False, force=False).committed
+
+    fake.inject("GET", "compare$", before=other_job)
+    capsys.readouterr()
+    assert sync(work) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "reana is up to date"
+    assert fake.git("rev-list", "--count", "main..reana") == "1"
+
+
+def test_target_that_keeps_moving_exits_3(
+    work: Path, fake: FakeGitLab, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert sync(work) == 0
+    source = new_source(work, monkeypatch, {"README.md": "v2\n"})
+    n = iter(range(10))
+    fake.inject(
+        "GET",
+        "compare$",
+        times=2,
+        before=lambda: fake.push_commit("reana", {"x.txt": f"{next(n)}\n"}, "Mover", source),
+    )
+    assert sync(work) == 3
+    assert "reana changed twice while sync-branch was writing it" in error_line(capsys)
+
+
+def test_branch_created_between_read_and_write_is_not_overwritten(
+    work: Path, fake: FakeGitLab, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = git(work, "rev-parse", "HEAD")
+    made: list[str] = []
+    fake.inject(
+        "POST",
+        "commits$",
+        before=lambda: made.append(fake.push_commit("reana", {"m.txt": "m\n"}, "Manual", source)),
+    )
+    assert sync(work) == 1
+    assert f"{made[0][:12]} Manual" in capsys.readouterr().out
+    assert fake.git("rev-parse", "reana") == made[0]
+
+
+def test_source_moving_during_the_write_keeps_the_pinned_base(
+    work: Path, fake: FakeGitLab, tmp_path: Path
+) -> None:
+    source = git(work, "rev-parse", "HEAD")
+    tree = converted_tree(work, tmp_path)
+    fake.inject("POST", "commits$", before=lambda: fake.push_commit("main", {"a": "a\n"}, "Next"))
+    assert sync(work) == 0
+    assert_generated(fake, source, tree)
+
+
+# -- the token never shows ---------------------------------------------------------------------
+
+SENTINEL = "glpat-SENTINEL-never-print-me"
+
+
+def test_token_never_in_output_logs_or_dotenv(
+    work: Path,
+    fake: FakeGitLab,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
+    fake.tokens = {SENTINEL: {"api"}}
+    monkeypatch.setenv("RECAST_REANA_GITLAB_TOKEN", SENTINEL)
+    dotenv = tmp_path / "sync.env"
+    assert main(["--debug", "sync-branch", str(work), "--dotenv", str(dotenv)]) == 0
+    fake.inject("GET", "branches/main$", status=500, body={"message": f"echo {SENTINEL}"}, times=9)
+    assert main(["--debug", "sync-branch", str(work), "--dotenv", str(dotenv)]) == 3
+    fake.faults.clear()
+    fake.inject("GET", "branches/main$", delay=0.6, times=3)
+    assert main(["sync-branch", str(work), "--debug"]) == 3
+    fake.faults.clear()
+    fake.tokens = {}
+    assert main(["sync-branch", str(work), "--debug"]) == 3
+    out, err = capsys.readouterr()
+    assert "[MASKED]" in err  # the echoed token was replaced
+    assert "GitLab: reading" in caplog.text and "127.0.0.1" in caplog.text  # logs were on
+    for text in (out, err, caplog.text, dotenv.read_text()):
+        assert SENTINEL not in text
+
+
+def test_token_never_in_a_subprocess_stderr_at_debug(work: Path, fake: FakeGitLab) -> None:
+    fake.tokens = {SENTINEL: {"api"}}
+    env = {**os.environ, "RECAST_REANA_GITLAB_TOKEN": SENTINEL, "RECAST_REANA_DEBUG": "1"}
+    fake.inject("POST", "commits$", status=400, body={"message": f"bad {SENTINEL}"})
+    done = subprocess.run(
+        [sys.executable, "-m", "recast_reana", "--debug", "sync-branch", str(work)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "urllib3" in done.stderr  # debug logging reached stderr
+    assert SENTINEL not in done.stdout + done.stderr
+
+
+def test_check_path_never_imports_gitlab(work: Path) -> None:
+    code = (
+        "import sys; from recast_reana.cli import main; main(['check', sys.argv[1]]); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('gitlab', 'requests') "
+        "or m == 'recast_reana.gitlab_sync'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(work)], capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stderr
+
+
+# -- the local half: git object ids and trailers ------------------------------------------------
+
+
+def test_tree_ids_match_git(tmp_path: Path) -> None:
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    files = {"a.txt": b"a\n", "a-b/c.txt": b"c\n", "a/b/d.bin": bytes(range(256)), "z": b""}
+    for rel, data in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_bytes(data)
+    (repo / "run.sh").write_text("#!/bin/sh\n")
+    (repo / "run.sh").chmod(0o755)
+    (repo / "link").symlink_to("a.txt")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "t")
+    entries, blobs, title = gittree.read_commit(repo, git(repo, "rev-parse", "HEAD"))
+    assert title == "t" and blobs["a/b/d.bin"] == files["a/b/d.bin"] and "link" not in blobs
+    assert entries["run.sh"][0] == "100755" and entries["link"][0] == "120000"
+    assert gittree.tree_id(entries) == git(repo, "rev-parse", "HEAD^{tree}")
+    changed = {**blobs, "new/x.yml": b"x\n", "a.txt": b"A\n"}
+    del changed["z"]
+    for rel, data in changed.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_bytes(data)
+    (repo / "z").unlink()
+    git(repo, "add", "-A")
+    assert gittree.expected_tree(entries, blobs, changed) == git(repo, "write-tree")
+    actions = gittree.file_actions(blobs, {**changed, "a/b/d.bin": b"\xff"})
+    assert [(a["action"], a["file_path"]) for a in actions] == [
+        ("update", "a.txt"),
+        ("update", "a/b/d.bin"),
+        ("create", "new/x.yml"),
+        ("delete", "z"),
+    ]
+    assert actions[1] == {
+        "action": "update",
+        "file_path": "a/b/d.bin",
+        "content": "/w==",
+        "encoding": "base64",
+    }
+
+
+def test_trailers() -> None:
+    msg = "Title\n\nBody: not a trailer\n\nRecast-Reana-Source: abc\nRecast-Reana-Version: 1\n"
+    assert gittree.trailers(msg) == {"Recast-Reana-Source": "abc", "Recast-Reana-Version": "1"}
+    assert gittree.trailers("Recast-Reana-Source: abc") == {}  # a title is no trailer block
+
+
+# -- the fake answers as GitLab does (python-gitlab, unmodified) --------------------------------
+
+
+def test_fake_follows_gitlab_rules(work: Path, fake: FakeGitLab) -> None:
+    import gitlab
+
+    project = gitlab.Gitlab(fake.url, private_token=TOKEN).projects.get(fake.project_id)
+    assert project.default_branch == "main"
+    main_sha = project.branches.get("main").commit["id"]
+    files = [{"action": "create", "file_path": "n.txt", "content": "n"}]
+
+    def refused(data: dict[str, object]) -> str:
+        with pytest.raises(gitlab.GitlabCreateError) as info:
+            project.commits.create({"commit_message": "m", "actions": files} | data)
+        assert info.value.response_code == 400
+        return str(info.value.error_message)
+
+    assert refused({"branch": "x", "start_branch": "nope"}) == (
+        "You can only create or edit files when you are on a branch"
+    )
+    assert refused({"branch": "main", "start_sha": main_sha}) == (
+        "A branch called 'main' already exists. Switch to that branch in order to make changes"
+    )
+    assert refused({"branch": "x", "start_branch": "main", "start_sha": main_sha}) == (
+        "start_branch, start_sha are mutually exclusive"
+    )
+    assert refused({"branch": "x", "start_sha": "0" * 40}) == f"Cannot find start_sha '{'0' * 40}'"
+    exists = [{"action": "create", "file_path": "recast.yml", "content": "x"}]
+    assert refused({"branch": "main", "actions": exists}) == "A file with this name already exists"
+    gone = [{"action": "delete", "file_path": "nope.txt"}]
+    assert refused({"branch": "main", "actions": gone}) == "A file with this name doesn't exist"
+
+    made = project.commits.create({"branch": "main", "commit_message": "m", "actions": files})
+    assert made.parent_ids == [main_sha] and project.commits.get(made.id).title == "m"
+    raw = project.files.raw("n.txt", ref="main")
+    assert raw == b"n"
+    many = [{"action": "create", "file_path": f"d{i:03}/f", "content": ""} for i in range(130)]
+    project.commits.create({"branch": "main", "commit_message": "many", "actions": many})
+    tree = project.repository_tree(ref="main", get_all=True, per_page=100)
+    assert len(tree) == 130 + 3 and tree[0]["mode"] == "040000"
+    assert len(project.repository_tree(ref="main", get_all=False)) == 20
+    compare = project.repository_compare(main_sha, "main")
+    assert [c["title"] for c in compare["commits"]] == ["m", "many"]
+    assert compare["commit"]["title"] == "many"
+    with pytest.raises(gitlab.GitlabGetError) as missing:
+        project.branches.get("nope")
+    assert missing.value.error_message == "404 Branch Not Found"
+    with pytest.raises(gitlab.GitlabAuthenticationError):
+        gitlab.Gitlab(fake.url, private_token="bad").projects.get(fake.project_id)

@@ -38,9 +38,10 @@ from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 TOKEN = "glpat-fake-maintainer-token"
 ZERO = "0" * 40
-_SCOPE_BODY = {
+_SCOPE_BODY = {  # rack-oauth2's Bearer::Forbidden, as lib/api/api_guard.rb raises it
     "error": "insufficient_scope",
-    "error_description": "The request requires higher privileges than provided by the access token.",
+    "error_description": "The request requires higher privileges than provided by the access "
+    "token.",
     "scope": "api",
 }
 
@@ -366,7 +367,9 @@ def route(
         ref = q.get("ref_name", fake.default_branch)
         if fake.ref(ref) is None:
             raise _message(404, "404 Commit Not Found")
-        return _page([fake.commit_json(s) for s in fake.git("rev-list", ref).split()], q, fake, path)
+        return _page(
+            [fake.commit_json(s) for s in fake.git("rev-list", ref).split()], q, fake, path
+        )
     if method == "GET" and what == "commits" and len(rest) == 3:
         sha = fake.ref(rest[2])
         if sha is None:
@@ -407,7 +410,8 @@ def create_commit(fake: FakeGitLab, data: dict[str, Any]) -> dict[str, Any]:
     missing = [k for k in ("branch", "commit_message", "actions") if k not in data]
     if missing:
         raise ApiError(400, {"error": ", ".join(f"{k} is missing" for k in missing)})
-    branch, start_branch, start_sha = data["branch"], data.get("start_branch"), data.get("start_sha")
+    branch = data["branch"]
+    start_branch, start_sha = data.get("start_branch"), data.get("start_sha")
     if start_branch and start_sha:
         raise ApiError(400, {"error": "start_branch, start_sha are mutually exclusive"})
     if branch in fake.protected:  # lib/api/helpers.rb authorize_push_to_branch!

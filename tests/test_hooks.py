@@ -172,17 +172,21 @@ def hook_repo(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
 def pre_commit_home(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = cache_dir / "pre-commit-home"
     yield home
-    # Drop environments of snapshots no remaining configuration uses (older checkouts).
-    env = isolated_env(tmp_path_factory.mktemp("home"))
-    env["PRE_COMMIT_HOME"] = str(home)
-    run([sys.executable, "-m", "pre_commit", "gc"], cache_dir, env, check=False)
+    # Each change of the checkout installs one more environment: past a few, drop those of
+    # snapshots whose configurations are gone (gc takes the store's lock, so this is safe).
+    if len(list(home.glob("repo*"))) > 3:
+        env = isolated_env(tmp_path_factory.mktemp("home"))
+        env["PRE_COMMIT_HOME"] = str(home)
+        run([sys.executable, "-m", "pre_commit", "gc"], cache_dir, env, check=False)
 
 
 @pytest.fixture
-def env(tmp_path: Path, pre_commit_home: Path) -> dict[str, str]:
+def env(tmp_path: Path, pre_commit_home: Path, cache_dir: Path) -> dict[str, str]:
     """Isolated, with this Python's scripts (recast-reana, pre-commit) first on PATH."""
     env = isolated_env(tmp_path / "home", str(Path(sys.executable).parent))
     env["PRE_COMMIT_HOME"] = str(pre_commit_home)
+    # virtualenv's cache of seed wheels would otherwise be rebuilt in each temporary HOME.
+    env["VIRTUALENV_OVERRIDE_APP_DATA"] = str(cache_dir / "virtualenv")
     env["PRE_COMMIT_COLOR"] = "never"
     (tmp_path / "tmp").mkdir()
     env["TMPDIR"] = str(tmp_path / "tmp")

@@ -165,7 +165,7 @@ def _convert(args: argparse.Namespace) -> int:
 def _sync_branch(args: argparse.Namespace) -> int:
     import logging
 
-    from recast_reana import gitlab_sync as gs
+    from recast_reana import sync_config as sc
 
     root, files = find_root([args.path] if args.path else [])
     if files is not None:
@@ -173,20 +173,20 @@ def _sync_branch(args: argparse.Namespace) -> int:
     if args.debug or os.environ.get("RECAST_REANA_DEBUG"):
         logging.basicConfig(level=logging.DEBUG, format="%(name)s: %(message)s")
     try:
-        settings = gs.settings_from_env(
+        settings = sc.settings_from_env(
             os.environ, branch=args.branch, source_ref=args.source_ref, dry_run=args.dry_run
         )
-        outcome = gs.run(
-            root, settings, example=args.example, dry_run=args.dry_run, force=args.force
-        )
-    except gs.SyncError as exc:
+        from recast_reana.gitlab_sync import run  # python-gitlab: only once the settings are good
+
+        outcome = run(root, settings, example=args.example, dry_run=args.dry_run, force=args.force)
+    except sc.SyncError as exc:
         print(f"recast-reana: error: {exc}", file=sys.stderr)
         return exc.exit_code
     for line in outcome.lines:
         print(line)
     if args.dotenv and outcome.status != "not-converted":
         try:
-            gs.write_dotenv(Path(args.dotenv), outcome)
+            sc.write_dotenv(Path(args.dotenv), outcome)
         except OSError as exc:
             raise UsageError(f"--dotenv {args.dotenv}: {exc.strerror or exc}") from None
     return outcome.exit_code

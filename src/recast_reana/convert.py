@@ -20,7 +20,7 @@ from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.edits import Edit, apply, delete_lines, line_end
 from recast_reana.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.graph import Stage
-from recast_reana.images import required_uid
+from recast_reana.rules.image_uid import required_uid
 from recast_reana.project import REANA_NAMES, Project, from_files
 from recast_reana.reana_yaml import REANA_FILE, generate, merge, remove_keys, wanted
 from recast_reana.rules import at, ref_unresolved
@@ -205,7 +205,13 @@ def _needs(stage: Stage, dropped: str, how: str) -> str:
 def _unknown_names(
     project: Project, names: list[str], dropped: list[Stage], files: Mapping[str, bytes]
 ) -> list[Diagnostic]:
-    """A drop_stages entry naming no top-level stage: a typo that would silently keep it."""
+    """A drop_stages entry naming no top-level stage: a typo that would silently keep it.
+
+    Only on a recast-atlas layout: in a converted (REANA-layout) tree the stages are gone already,
+    and converting it again must change nothing.
+    """
+    if project.mode != "recast":
+        return []
     found = {s.name for s in dropped}
     config = project.config.path or ".recast-reana.yaml"
     text = files[config].decode("utf-8", "replace") if config in files else ""

@@ -19,9 +19,8 @@ if the branch appeared meanwhile ("A branch called ... already exists").
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -30,107 +29,17 @@ import requests
 
 from recast_reana import __version__, gittree
 from recast_reana.gittree import TRAILER_SOURCE, TRAILER_TREE, TRAILER_VERSION, LocalPlan
+from recast_reana.sync_config import (
+    EXIT_CONFIG,
+    EXIT_FATAL,
+    TOKEN_HELP,
+    TOKEN_VAR,
+    Outcome,
+    Settings,
+    SyncError,
+)
 
 log = logging.getLogger(__name__)
-
-EXIT_CONFIG = 2
-EXIT_FATAL = 3
-TOKEN_VAR = "RECAST_REANA_GITLAB_TOKEN"
-TOKEN_HELP = (
-    "create a project access token with the `api` scope and the Developer or Maintainer role "
-    f"(Settings > Access tokens) and store it as a masked CI/CD variable {TOKEN_VAR} "
-    "(Settings > CI/CD > Variables)"
-)
-_RACE = "race"
-
-
-class SyncError(Exception):
-    """One line for the user; `exit_code` 2 = configuration, 3 = GitLab/network."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_FATAL) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-@dataclass(frozen=True)
-class Settings:
-    url: str
-    project: str
-    source_branch: str
-    branch: str
-    source_sha: str | None  # None: the checkout's HEAD
-    token: str = field(repr=False)
-    timeout: float = 30.0
-    retries: int = 6  # python-gitlab sleeps 0.1 * 2**n s between tries: 6.3 s in total
-    ca_file: str | None = None
-
-
-@dataclass
-class Outcome:
-    status: str  # committed, up-to-date, skipped, refused, would-commit, not-converted
-    branch: str
-    sha: str = ""  # the target branch's head after the run ("" when unknown or absent)
-    lines: list[str] = field(default_factory=list)
-    committed: bool = False
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.status in ("refused", "not-converted") else 0
-
-
-def settings_from_env(
-    env: Mapping[str, str], *, branch: str, source_ref: str | None, dry_run: bool
-) -> Settings:
-    """Settings from GitLab CI's variables; the token only from the environment, never argv."""
-    token = env.get(TOKEN_VAR, "").strip()
-    if not token and not dry_run:
-        if env.get("CI_JOB_TOKEN"):
-            raise SyncError(
-                f"{TOKEN_VAR} is not set, and CI_JOB_TOKEN cannot create commits through the "
-                f"API: {TOKEN_HELP}",
-                EXIT_CONFIG,
-            )
-        raise SyncError(f"{TOKEN_VAR} is not set: {TOKEN_HELP}", EXIT_CONFIG)
-    source = source_ref or env.get("CI_DEFAULT_BRANCH", "")
-    if not source:
-        raise SyncError("no source branch: pass --source-ref or set CI_DEFAULT_BRANCH", EXIT_CONFIG)
-    for name in {source, env.get("CI_DEFAULT_BRANCH") or source}:
-        if branch == name:
-            raise SyncError(
-                f"--branch {branch} is the source or default branch: sync-branch only writes "
-                "a generated branch (default: reana)",
-                EXIT_CONFIG,
-            )
-    missing = [v for v in ("CI_SERVER_URL", "CI_PROJECT_ID") if not env.get(v) and token]
-    if missing:
-        raise SyncError(
-            f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_CONFIG
-        )
-    return Settings(
-        url=env.get("CI_SERVER_URL", "").rstrip("/"),
-        project=env.get("CI_PROJECT_ID", ""),
-        source_branch=source,
-        branch=branch,
-        source_sha=env.get("CI_COMMIT_SHA") or None,
-        token=token,
-        timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
-        retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
-        ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
-    )
-
-
-def _number(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        value = -1
-    if value < 0 or (value == 0 and not integer):
-        kind = "a whole number >= 0" if integer else "a number of seconds > 0"
-        raise SyncError(f"{name}={raw!r}: must be {kind}", EXIT_CONFIG)
-    return value
 
 
 def run(
@@ -199,6 +108,8 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
     ours = _generated(head)
     if ours:
         actual = api.tree(head["id"])
+        if actual is None:
+            return None
         if actual != tags[TRAILER_TREE]:
             ours = False  # generated, then amended by hand: that edit is someone's work
         elif (tags[TRAILER_SOURCE], tags[TRAILER_VERSION], actual) == (
@@ -208,8 +119,8 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
         ):
             return Outcome("up-to-date", s.branch, head["id"], [f"{s.branch} is up to date"])
     commits = api.compare(plan.source_sha, s.branch)
-    if commits and head["id"] not in {c["id"] for c in commits}:
-        return None  # the branch was rewritten since it was read: judge it again
+    if commits is None or (commits and head["id"] not in {c["id"] for c in commits}):
+        return None  # the branch was rewritten or deleted since it was read: judge it again
     # Our verified head is no one's work, nor is a generated commit under someone's head (it is
     # regenerated); the head is verified against its tree, the others cannot be without a request.
     foreign = [c for c in commits if not (ours if c["id"] == head["id"] else _generated(c))]
@@ -283,25 +194,35 @@ class _Api:
             return None
         return dict(found.attributes)
 
-    def tree(self, ref: str) -> str:
-        items = self._call(
-            f"reading the tree of {self.s.branch}",
-            self.project.repository_tree,
-            ref=ref,
-            per_page=100,
-            get_all=True,
-        )
+    def tree(self, ref: str) -> str | None:
+        """The id of commit `ref`'s root tree, from its entries (None: the commit is gone)."""
+        try:
+            items = self._call(
+                f"reading the tree of {self.s.branch}",
+                self.project.repository_tree,
+                ref=ref,
+                per_page=100,
+                get_all=True,
+            )
+        except _NotFound:
+            return None
         return gittree.tree_object_id(
             [(gittree.normal_mode(e["mode"]), e["name"], e["id"]) for e in items]
         )
 
-    def compare(self, source_sha: str, branch: str) -> list[dict[str, Any]]:
-        found = self._call(
-            f"comparing {branch} with {source_sha[:12]}",
-            self.project.repository_compare,
-            source_sha,
-            branch,
-        )
+    def compare(self, source_sha: str, branch: str) -> list[dict[str, Any]] | None:
+        """The commits of `branch` that `source_sha` lacks (None: the branch is gone)."""
+        # GitLab caches compare answers for a minute, keyed by the commits `from` and `to` resolve
+        # to (lib/api/repositories.rb compare_cache_key), so a branch that moved is seen.
+        try:
+            found = self._call(
+                f"comparing {branch} with {source_sha[:12]}",
+                self.project.repository_compare,
+                source_sha,
+                branch,
+            )
+        except _NotFound:
+            return None
         return list(found.get("commits") or [])
 
     def create(self, s: Settings, plan: LocalPlan, *, force: bool) -> dict[str, Any] | None:
@@ -362,8 +283,8 @@ class _Api:
                 f"GitLab refused {what} (403 {text}): the token needs the Developer or "
                 f"Maintainer role in {where}"
             )
-        elif code == 404 and "Branch" in text:
-            raise _NotFound()
+        elif code == 404 and "Project" not in text:
+            raise _NotFound()  # a branch, ref or tree: the caller knows what that means
         elif code == 404:
             msg = (
                 f"GitLab found nothing {what} (404 {text}): check CI_PROJECT_ID and CI_SERVER_URL, "
@@ -400,15 +321,3 @@ def _masked(token: str) -> Iterator[None]:
             code = exc.exit_code if isinstance(exc, SyncError) else EXIT_FATAL
             raise SyncError(str(exc).replace(token, "[MASKED]"), code) from None
         raise
-
-
-def write_dotenv(path: Path, outcome: Outcome) -> None:
-    """GitLab `artifacts:reports:dotenv` for later jobs of the pipeline."""
-    from recast_reana.treeio import atomic_write
-
-    text = (
-        f"RECAST_REANA_BRANCH={outcome.branch}\n"
-        f"RECAST_REANA_BRANCH_SHA={outcome.sha}\n"
-        f"RECAST_REANA_COMMITTED={'true' if outcome.committed else 'false'}\n"
-    )
-    atomic_write(path, text.encode("utf-8"))

@@ -201,3 +201,13 @@ def _missing(image: str, uid: int, why: str) -> str:
         f"image '{image}' runs as UID {uid} ({why}) but REANA runs jobs as UID {REANA_UID}; "
         f"add `- kubernetes_uid: {uid}` to environment.resources"
     )
+
+
+def required_uid(environment: Mapping[str, Any], images: Mapping[str, Any]) -> int | None:
+    """The `kubernetes_uid` a step with this environment needs on REANA (None: the default works).
+
+    The conversion's fix for this rule adds exactly this value.
+    """
+    ref = image_reference(environment)
+    found = needed_uid(ref[0], ref[1], images) if ref else None
+    return found[0] if found and found[0] != REANA_UID else None

@@ -1,0 +1,552 @@
+"""`recast-reana convert`: golden fixture trees, each fix with exact text, reana.yaml, properties.
+
+Fixtures: tests/data/convert/<case>/{src,expected} (see its README.md). Set
+RECAST_REANA_UPDATE_GOLDEN=1 to rewrite the expected trees after an intended change.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import GRAPH_RECAST_REPO, RECAST_REPO, replace_in, with_files
+
+from recast_reana import yamlpos
+from recast_reana.config import Config, load_config, parse_config
+from recast_reana.convert import Conversion, ConversionError, convert
+from recast_reana.diagnostics import Severity
+from recast_reana.linter import lint
+from recast_reana.project import from_files
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATA = TESTS / "data" / "convert"
+SOURCES = {"vhbb": ROOT / "examples" / "vhbb"}  # cases whose src/ lives elsewhere
+CASES = sorted(p.name for p in DATA.iterdir() if (p / "expected").is_dir())
+GETKRB = ". /recast_auth/getkrb.sh"
+
+
+def read_tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def write_tree(root: Path, files: Mapping[str, bytes]) -> Path:
+    for rel, data in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(data)
+    return root
+
+
+def source(case: str) -> Path:
+    return SOURCES.get(case, DATA / case / "src")
+
+
+def convert_dir(root: Path, example: str = "default") -> Conversion:
+    return convert(read_tree(root), load_config(root), example)
+
+
+def run(
+    files: Mapping[str, str | bytes], config: str | None = None, example: str = "default"
+) -> Conversion:
+    """Convert an in-memory repository; `config` is the text of .recast-reana.yaml."""
+    raw = {p: t.encode("utf-8") if isinstance(t, str) else t for p, t in files.items()}
+    cfg = Config()
+    if config is not None:
+        raw[".recast-reana.yaml"] = config.encode("utf-8")
+        cfg = parse_config(yamlpos.load(config), ".recast-reana.yaml")
+    return convert(raw, cfg, example)
+
+
+def out(conversion: Conversion, path: str) -> str:
+    return conversion.files[path].decode("utf-8")
+
+
+def refused(files: Mapping[str, str | bytes], config: str | None = None) -> list[str]:
+    """`path:line:col RULE` of each diagnostic of a refused conversion."""
+    with pytest.raises(ConversionError) as exc:
+        run(files, config)
+    for d in exc.value.diagnostics:
+        assert d.severity is Severity.ERROR and d.message
+    return [f"{d.path}:{d.line}:{d.col} {d.rule}" for d in exc.value.diagnostics]
+
+
+def reana_workspace(files: Mapping[str, bytes], root: Path) -> Path:
+    """What REANA's workspace holds: reana.yaml and what its `inputs` upload, nothing else."""
+    inputs = yaml.safe_load(files["reana.yaml"]).get("inputs") or {}
+    dirs = [d.rstrip("/") for d in inputs.get("directories") or []]
+    for path, data in files.items():
+        uploaded = path in (inputs.get("files") or []) or any(
+            d == "." or path.startswith(d + "/") for d in dirs
+        )
+        if uploaded or path == "reana.yaml":
+            write_tree(root, {path: data})
+    return root
+
+
+def yadage_load(workspace: Path) -> object:
+    """Load the workflow as REANA does before a run starts.
+
+    reana-server `_load_and_save_yadage_spec` passes toplevel = the `toplevel` operational option
+    (default "") to reana-commons `reana_commons/yadage.py` `yadage_load_from_workspace`, which
+    joins it to the workspace path and calls `yadageschemas.load` with these options.
+    """
+    import yadageschemas
+
+    spec = yaml.safe_load((workspace / "reana.yaml").read_text())
+    schema = "yadage/workflow-schema"
+    return yadageschemas.load(
+        spec=spec["workflow"]["file"],
+        specopts={
+            "toplevel": os.path.join(str(workspace), ""),
+            "schema_name": schema,
+            "schemadir": None,
+            "load_as_ref": False,
+        },
+        validopts={"schema_name": schema, "schemadir": None},
+        validate=True,
+    )
+
+
+def errors_of(files: Mapping[str, bytes]) -> list[str]:
+    config = Config()
+    if ".recast-reana.yaml" in files:
+        config = parse_config(yamlpos.load(files[".recast-reana.yaml"].decode()), "cfg")
+    project = from_files(files, config, yaml_paths=sorted(files), other_paths=sorted(files))
+    return [
+        f"{d.path}:{d.line}:{d.col} {d.rule} {d.message}"
+        for d in lint(project)
+        if d.severity is Severity.ERROR
+    ]
+
+
+# --- the golden fixture trees and the properties every one of them has --------------------------
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case: str) -> None:
+    conversion = convert_dir(source(case))
+    expected_dir = DATA / case / "expected"
+    if os.environ.get("RECAST_REANA_UPDATE_GOLDEN"):
+        for old in expected_dir.rglob("*"):
+            if old.is_file():
+                old.unlink()
+        write_tree(expected_dir, conversion.files)
+    expected = read_tree(expected_dir)
+    assert sorted(conversion.files) == sorted(expected)
+    for path, data in expected.items():
+        if conversion.files[path] != data:
+            diff = difflib.unified_diff(
+                data.decode().splitlines(), out(conversion, path).splitlines(), lineterm=""
+            )
+            pytest.fail(f"{case}: {path} differs from expected:\n" + "\n".join(diff))
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_converting_the_output_again_changes_nothing(case: str) -> None:
+    again = convert_dir(DATA / case / "expected")
+    assert again.changed == {}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_output_loads_with_yadage_schemas_as_reana_loads_it(case: str, tmp_path: Path) -> None:
+    workspace = reana_workspace(read_tree(DATA / case / "expected"), tmp_path)
+    workflow = yadage_load(workspace)
+    assert isinstance(workflow, dict) and workflow["stages"]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_finds_no_error_in_the_output(case: str) -> None:
+    assert errors_of(read_tree(DATA / case / "expected")) == []
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_line_the_conversion_does_not_change_stays_byte_identical(case: str) -> None:
+    """Only lines holding something the conversion changes differ (difflib on raw lines)."""
+    src = read_tree(source(case))
+    conversion = convert_dir(source(case))
+    for path, new in conversion.changed.items():
+        if path not in src:
+            continue
+        old_lines = src[path].splitlines(keepends=True)
+        new_lines = new.splitlines(keepends=True)
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":  # a change: it must touch a line a fix is about
+                touched = b"".join(old_lines[i1:i2] + new_lines[j1:j2])
+                assert any(
+                    word in touched
+                    for word in (b"$ref", b"getkrb", b"resources", b"- ", b"{", b"name:", b"#")
+                ), (path, touched)
+
+
+def test_a_reana_layout_repository_converts_to_itself() -> None:
+    for root in (DATA / "reana_layout" / "src", TESTS / "data" / "reana_layout"):
+        if root.is_dir():
+            assert convert_dir(root).changed == {}, root
+
+
+def test_the_tutorial_reana_branch_converts_to_itself() -> None:
+    tree = read_tree(SOURCES["vhbb"])
+    target = read_tree(DATA / "vhbb_tutorial_target")
+    tree.update(target)
+    tree["reana.yaml"] = tree["reana.yaml"].replace(b"    signal_daod: 'inputdata", b"#")
+    assert run(tree).changed == {}
+
+
+def test_output_is_deterministic_across_runs_and_hash_seeds() -> None:
+    script = (
+        "import hashlib, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from test_convert import CASES, convert_dir, source\n"
+        "digest = hashlib.sha256()\n"
+        "for case in CASES:\n"
+        "    for path, data in sorted(convert_dir(source(case)).files.items()):\n"
+        "        digest.update(path.encode() + b'\\0' + data + b'\\0')\n"
+        "print(digest.hexdigest())\n"
+    )
+    digests = set()
+    for seed in ("0", "1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(TESTS)], env=env, capture_output=True, text=True
+        )
+        assert proc.returncode == 0, proc.stderr
+        digests.add(proc.stdout.strip())
+    here = hashlib.sha256()
+    for case in CASES:
+        for path, data in sorted(convert_dir(source(case)).files.items()):
+            here.update(path.encode() + b"\0" + data + b"\0")
+    assert digests == {here.hexdigest()}
+
+
+def test_output_does_not_depend_on_the_order_files_are_given_in() -> None:
+    tree = read_tree(DATA / "refs" / "src")
+    forward = convert(tree, Config()).files
+    backward = convert(dict(reversed(list(tree.items()))), Config()).files
+    assert forward == backward
+
+
+# --- RR201: top-level $refs get the repository-root base -----------------------------------------
+
+
+REF_FORMS = [
+    pytest.param("{$ref: steps.yml#/select}", "{$ref: specs/steps.yml#/select}", id="hash-slash"),
+    pytest.param("{$ref: steps.yml#select}", "{$ref: specs/steps.yml#select}", id="hash-only"),
+    pytest.param(
+        "{$ref: 'steps.yml#/select'}", "{$ref: 'specs/steps.yml#/select'}", id="single-quoted"
+    ),
+    pytest.param(
+        '{$ref: "steps.yml#select"}', '{$ref: "specs/steps.yml#select"}', id="double-quoted"
+    ),
+    pytest.param("{$ref: ./steps.yml#/select}", "{$ref: specs/steps.yml#/select}", id="dot-slash"),
+    pytest.param(
+        "{ $ref: steps.yml#/select }  # ok", "{ $ref: specs/steps.yml#/select }  # ok", id="spaces"
+    ),
+    pytest.param(
+        "\n      $ref: steps.yml#/select", "\n      $ref: specs/steps.yml#/select", id="block-style"
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), REF_FORMS)
+def test_ref_base_keeps_pointer_spelling_and_quoting(before: str, after: str) -> None:
+    files = replace_in(RECAST_REPO, "specs/workflow.yml", "{$ref: steps.yml#/select}", before)
+    text = out(run(files), "specs/workflow.yml")
+    assert f"    step: {after}\n" in text
+    assert "    step: {$ref: specs/steps.yml#/fit}\n" in text
+
+
+def test_refs_inside_referenced_files_stay_as_written() -> None:
+    conversion = convert_dir(DATA / "refs" / "src")
+    src = read_tree(DATA / "refs" / "src")
+    assert conversion.files["specs/sub/fit.yml"] == src["specs/sub/fit.yml"]
+    assert "{$ref: '../steps.yml#/fit'}" in out(conversion, "specs/sub/fit.yml")
+    workflow = out(conversion, "specs/workflow.yml")
+    assert "    workflow: {$ref: 'specs/sub/fit.yml'}\n" in workflow
+    assert '      $ref: "specs/steps.yml#summary"\n' in workflow
+    assert "    step: {$ref: common/plotting.yml#/plot}\n" in workflow
+
+
+def test_a_ref_reana_would_resolve_to_another_file_is_rewritten_too() -> None:
+    """A stale steps.yml at the root: REANA would read it instead of specs/steps.yml."""
+    stale = "select: {process: {}}\nfit: {process: {}}\n"
+    conversion = run(with_files(RECAST_REPO, steps_DOT_yml=stale))
+    assert "{$ref: specs/steps.yml#/select}" in out(conversion, "specs/workflow.yml")
+
+
+def test_refs_already_converted_are_left_alone() -> None:
+    files = replace_in(
+        RECAST_REPO, "specs/workflow.yml", "steps.yml#/select", "specs/steps.yml#/select"
+    )
+    text = out(run(files), "specs/workflow.yml")
+    assert text.count("specs/steps.yml#/select") == 1
+    assert "{$ref: specs/steps.yml#/fit}" in text
+
+
+# --- RR401: calls of /recast_auth/getkrb.sh ---------------------------------------------------
+
+
+SCRIPT_LINES = [
+    pytest.param(". /recast_auth/getkrb.sh", None, id="dot"),
+    pytest.param("source /recast_auth/getkrb.sh", None, id="source"),
+    pytest.param("/recast_auth/getkrb.sh", None, id="plain-exec"),
+    pytest.param("bash /recast_auth/getkrb.sh", None, id="bash"),
+    pytest.param(". /recast_auth/getkrb.sh  # kinit", None, id="with-its-comment"),
+    pytest.param(". /recast_auth/getkrb.sh && xrdcp a b", "xrdcp a b", id="chain-start"),
+    pytest.param("xrdcp a b && . /recast_auth/getkrb.sh", "xrdcp a b", id="chain-end"),
+    pytest.param("echo a && . /recast_auth/getkrb.sh && echo b", "echo a && echo b", id="middle"),
+    pytest.param(". /recast_auth/getkrb.sh; xrdcp a b", "xrdcp a b", id="semicolon-start"),
+    pytest.param("xrdcp a b; /recast_auth/getkrb.sh", "xrdcp a b", id="semicolon-end"),
+    pytest.param("echo a; source /recast_auth/getkrb.sh; echo b", "echo a; echo b", id="semis"),
+    pytest.param("echo a && . /recast_auth/getkrb.sh; echo b", "echo a; echo b", id="and-semi"),
+    pytest.param("echo a; . /recast_auth/getkrb.sh && echo b", "echo a; echo b", id="semi-and"),
+    pytest.param(
+        ". /recast_auth/getkrb.sh > /dev/null 2>&1 && echo ok", "echo ok", id="redirections"
+    ),
+    pytest.param(". /recast_auth/getkrb.sh || exit 1", "true || exit 1", id="or-keeps-syntax"),
+    pytest.param(
+        "if [ -n x ]; then . /recast_auth/getkrb.sh; fi", "if [ -n x ]; then true; fi", id="if"
+    ),
+    pytest.param(
+        ". /recast_auth/getkrb.sh && /recast_auth/getkrb.sh && echo twice", "echo twice", id="2x"
+    ),
+    pytest.param(
+        "[ -f /recast_auth/getkrb.sh ] && . /recast_auth/getkrb.sh",
+        "[ -f /recast_auth/getkrb.sh ] && . /recast_auth/getkrb.sh",
+        id="guarded-stays",
+    ),
+    pytest.param(
+        "# . /recast_auth/getkrb.sh was here", "# . /recast_auth/getkrb.sh was here", id="comment"
+    ),
+]
+
+
+@pytest.mark.parametrize(("line", "expected"), SCRIPT_LINES)
+def test_getkrb_call_in_a_literal_block_script(line: str, expected: str | None) -> None:
+    old = "      select {input_file} {output_file}\n"
+    files = replace_in(RECAST_REPO, "specs/steps.yml", old, f"      {line}\n{old}")
+    text = out(run(files), "specs/steps.yml")
+    kept = f"      {expected}\n" if expected is not None else ""
+    assert f"    script: |\n{kept}{old}" in text
+
+
+ONE_LINERS = [
+    pytest.param("'. /recast_auth/getkrb.sh && fit {x}'", "'fit {x}'", id="single-quoted"),
+    pytest.param('"fit {x}; source /recast_auth/getkrb.sh"', '"fit {x}"', id="double-quoted"),
+    pytest.param("/recast_auth/getkrb.sh && fit {x}", "fit {x}", id="plain"),
+    pytest.param("fit {x} && . /recast_auth/getkrb.sh  # why", "fit {x}  # why", id="comment"),
+    pytest.param("'. /recast_auth/getkrb.sh'", "'true'", id="only-the-call-quoted"),
+    pytest.param(". /recast_auth/getkrb.sh", "'true'", id="only-the-call-plain-stays-a-string"),
+    pytest.param(
+        ". /recast_auth/getkrb.sh && [ -f {x} ]", "'[ -f {x} ]'", id="plain-that-would-be-a-list"
+    ),
+    pytest.param(
+        "'. /recast_auth/getkrb.sh && echo ''{x}'''", "'echo ''{x}'''", id="escaped-quotes"
+    ),
+]
+
+
+@pytest.mark.parametrize(("script", "expected"), ONE_LINERS)
+def test_getkrb_call_in_a_one_line_script(script: str, expected: str) -> None:
+    old = "    script: |\n      fit --signal {signal} --xsec {xsec} --out {limit_file}\n"
+    files = replace_in(RECAST_REPO, "specs/steps.yml", old, f"    script: {script}\n")
+    conversion = run(files)
+    assert f"    script: {expected}\n" in out(conversion, "specs/steps.yml")
+    step = yaml.safe_load(conversion.files["specs/steps.yml"])["fit"]
+    assert isinstance(step["process"]["script"], str)
+
+
+def test_getkrb_call_in_a_folded_cmd() -> None:
+    old = "    script: |\n      fit --signal {signal} --xsec {xsec} --out {limit_file}\n"
+    new = "    process_type: string-interpolated-cmd\n    cmd: >-\n      . /recast_auth/getkrb.sh &&\n      fit {signal}\n"
+    files = replace_in(RECAST_REPO, "specs/steps.yml", old, new)
+    files = replace_in(files, "specs/steps.yml", "fit:\n  process:\n    process_type: interpolated-script-cmd\n", "fit:\n  process:\n")
+    conversion = run(files)
+    assert "    cmd: >-\n      fit {signal}\n" in out(conversion, "specs/steps.yml")
+    assert yaml.safe_load(conversion.files["specs/steps.yml"])["fit"]["process"]["cmd"] == (
+        "fit {signal}"
+    )
+
+
+# --- RR402: recast-atlas resources ---------------------------------------------------------------
+
+ENV = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"
+
+RESOURCES = [
+    pytest.param("    resources:\n      - GRIDProxy\n", "    resources:\n      - kerberos: true\n", False, id="gridproxy"),
+    pytest.param("    resources:\n    - KRB5Auth\n", "    resources:\n    - kerberos: true\n", False, id="krb5auth"),
+    pytest.param(
+        "    resources:\n      - GRIDProxy  # ticket\n      - KRB5Auth\n      - CVMFS\n",
+        "    resources:\n      - kerberos: true  # ticket\n",
+        True,
+        id="one-kerberos-for-both",
+    ),
+    pytest.param("    resources: [GRIDProxy]\n", "    resources: [{kerberos: true}]\n", False, id="flow"),
+    pytest.param(
+        "    resources: [ CVMFS, GRIDProxy, {kubernetes_memory_limit: 8Gi} ]\n",
+        "    resources: [{kerberos: true}, {kubernetes_memory_limit: 8Gi}]\n",
+        True,
+        id="flow-mixed",
+    ),
+    pytest.param("    resources: [CVMFS]\n", "    resources: []\n", True, id="flow-emptied"),
+    pytest.param(
+        "    resources:\n      - CVMFS\n  # end of environment\n",
+        "    resources: []\n  # end of environment\n",
+        True,
+        id="block-emptied-is-an-empty-list-not-null",
+    ),
+    pytest.param(
+        "    resources:\n      - kerberos: true\n      - GRIDProxy\n",
+        "    resources:\n      - kerberos: true\n",
+        False,
+        id="kerberos-already-there",
+    ),
+    pytest.param(
+        "    resources:\n      - kubernetes_memory_limit: '4Gi'\n      - CVMFS\n      - kubernetes_job_timeout: 60\n",
+        "    resources:\n      - kubernetes_memory_limit: '4Gi'\n      - kubernetes_job_timeout: 60\n",
+        True,
+        id="cvmfs-between-others",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after", "cvmfs"), RESOURCES)
+def test_recast_resources(before: str, after: str, cvmfs: bool) -> None:
+    files = replace_in(RECAST_REPO, "specs/steps.yml", ENV, ENV + before)
+    conversion = run(files)
+    assert ENV + after + "  publisher:\n" in out(conversion, "specs/steps.yml")
+    step = yaml.safe_load(conversion.files["specs/steps.yml"])["select"]
+    assert isinstance(step["environment"]["resources"], list)
+    workflow = yaml.safe_load(conversion.files["reana.yaml"])["workflow"]
+    if cvmfs:
+        assert workflow["resources"] == {"cvmfs": ["atlas.cern.ch", "atlas-condb.cern.ch"]}
+    else:
+        assert "resources" not in workflow
+
+
+def test_cvmfs_repositories_come_from_the_configuration() -> None:
+    files = replace_in(RECAST_REPO, "specs/steps.yml", ENV, ENV + "    resources: [CVMFS]\n")
+    for config, expected in (
+        ("convert:\n  cvmfs: [sft.cern.ch, atlas.cern.ch]\n", ["sft.cern.ch", "atlas.cern.ch"]),
+        ("convert:\n  cvmfs: sft.cern.ch\n", ["sft.cern.ch"]),
+    ):
+        reana = yaml.safe_load(run(files, config).files["reana.yaml"])
+        assert reana["workflow"]["resources"] == {"cvmfs": expected}
+    # Configured repositories are mounted even when no step says CVMFS: the user asked for them.
+    reana = yaml.safe_load(run(RECAST_REPO, "convert: {cvmfs: [sft.cern.ch]}\n").files["reana.yaml"])
+    assert reana["workflow"]["resources"] == {"cvmfs": ["sft.cern.ch"]}
+
+
+# --- RR404: kubernetes_uid ------------------------------------------------------------------------
+
+UIDS = [
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: 21.2.85-centos7\n",
+        "    image: atlas/analysisbase\n    imagetag: 21.2.85-centos7\n    resources:\n      - kubernetes_uid: 500\n",
+        id="old-analysisbase-no-resources",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: '21.2.50'\n    resources: []\n",
+        "    image: atlas/analysisbase\n    imagetag: '21.2.50'\n    resources: [{kubernetes_uid: 500}]\n",
+        id="numeric-looking-tag-empty-resources",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase:21.2.87\n    resources:  # none yet\n",
+        "    image: atlas/analysisbase:21.2.87\n    resources: [{kubernetes_uid: 500}]  # none yet\n",
+        id="tag-in-image-null-resources",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: 21.2.60\n    resources:\n      - GRIDProxy\n",
+        "    image: atlas/analysisbase\n    imagetag: 21.2.60\n    resources:\n      - kerberos: true\n      - kubernetes_uid: 500\n",
+        id="with-gridproxy",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: 21.2.60\n    resources:\n      - CVMFS\n",
+        "    image: atlas/analysisbase\n    imagetag: 21.2.60\n    resources:\n      - kubernetes_uid: 500\n",
+        id="replacing-cvmfs",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: 21.2.88\n",
+        "    image: atlas/analysisbase\n    imagetag: 21.2.88\n",
+        id="new-analysisbase-needs-nothing",
+    ),
+    pytest.param(
+        "    image: atlas/analysisbase\n    imagetag: 21.2.10\n    resources:\n      - kubernetes_uid: 501\n",
+        "    image: atlas/analysisbase\n    imagetag: 21.2.10\n    resources:\n      - kubernetes_uid: 501\n",
+        id="uid-already-given",
+    ),
+    pytest.param(
+        "    image: gitlab-registry.cern.ch/analyst/legacy\n    imagetag: v1.3\n",
+        "    image: gitlab-registry.cern.ch/analyst/legacy\n    imagetag: v1.3\n    resources:\n      - kubernetes_uid: 501\n",
+        id="configured-glob",
+    ),
+    pytest.param(
+        "    image: gitlab-registry.cern.ch/analyst/unknown\n    imagetag: v1\n",
+        "    image: gitlab-registry.cern.ch/analyst/unknown\n    imagetag: v1\n",
+        id="unknown-image-needs-nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), UIDS)
+def test_kubernetes_uid(before: str, after: str) -> None:
+    files = replace_in(RECAST_REPO, "specs/steps.yml", ENV, before)
+    config = "images:\n  gitlab-registry.cern.ch/analyst/legacy:v1*: 501\n"
+    text = out(run(files, config), "specs/steps.yml")
+    assert "    environment_type: docker-encapsulated\n" + after + "  publisher:\n" in text
+
+
+def test_kubernetes_uid_from_the_configured_image_map() -> None:
+    config = "images:\n  gitlab-registry.cern.ch/analyst/selection: 500\n"
+    text = out(run(RECAST_REPO, config), "specs/steps.yml")
+    assert ENV + "    resources:\n      - kubernetes_uid: 500\n  publisher:" in text
+    assert text.count("kubernetes_uid") == 1  # the fitting image is not in the map
+
+
+def test_kubernetes_uid_in_a_flow_style_environment() -> None:
+    old = "  environment:\n    environment_type: docker-encapsulated\n" + ENV
+    new = "  environment: {environment_type: docker-encapsulated, image: atlas/analysisbase, imagetag: 21.2.85}\n"
+    text = out(run(replace_in(RECAST_REPO, "specs/steps.yml", old, new)), "specs/steps.yml")
+    assert (
+        "  environment: {environment_type: docker-encapsulated, image: atlas/analysisbase, "
+        "imagetag: 21.2.85, resources: [{kubernetes_uid: 500}]}\n"
+    ) in text
+
+
+# --- RR003 and RR203 ------------------------------------------------------------------------------
+
+
+def test_unquoted_placeholders_are_quoted() -> None:
+    files = replace_in(
+        RECAST_REPO, "specs/steps.yml", "      selected: '{output_file}'", "      selected: {output_file}  # the file"
+    )
+    files = replace_in(files, "specs/workflow.yml", "'{workdir}/limit.png'", "[{workdir}, 'x']")
+    conversion = run(files)
+    assert "      selected: '{output_file}'  # the file\n" in out(conversion, "specs/steps.yml")
+    assert "      limit_file: ['{workdir}', 'x']\n" in out(conversion, "specs/workflow.yml")
+
+
+def test_inputs_directories_cover_every_spec_file() -> None:
+    conversion = convert_dir(DATA / "refs" / "src")
+    inputs = yaml.safe_load(conversion.files["reana.yaml"])["inputs"]
+    assert inputs["directories"] == ["specs", "common"]
+    root_step = with_files(
+        RECAST_REPO,
+        specs__workflow_DOT_yml=RECAST_REPO["specs/workflow.yml"].replace(
+            "steps.yml#/fit", "../fit.yml#/fit"
+        ),
+        fit_DOT_yml=RECAST_REPO["specs/steps.yml"],
+    )
+    inputs = yaml.safe_load(run(root_step).files["reana.yaml"])["inputs"]
+    assert inputs["directories"] == ["specs"] and inputs["files"] == ["fit.yml"]

@@ -1,4 +1,4 @@
-"""How long `recast-reana convert` takes on a large recast-atlas repository (goal: 500 stages < 1 s).
+"""How long `recast-reana convert` takes on a big recast-atlas repository (goal: 500 stages < 1 s).
 
 The repository is benchmarks/generate.py's REANA-layout workflow turned back into what an analyst
 keeps on main (`recast_layout`): a recast.yml with the parameters as `example_inputs` and the
@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, recast_reana_command, summary, timed_run  # noqa: E402
-from generate import generate, write  # noqa: E402
+from common import machine, recast_reana_command, summary, timed_run
+from generate import generate, write
 
 GOAL_500 = 1.0
 _STEP = re.compile(r"^(?=\S)", re.MULTILINE)
@@ -66,7 +66,9 @@ def recast_layout(n_stages: int, seed: int = 0) -> dict[str, str]:
 def _recast_habits(i: int, block: str) -> str:
     resources = []
     if i % 4 == 0:
-        block = block.replace("    script: |\n", "    script: |\n      . /recast_auth/getkrb.sh\n", 1)
+        block = block.replace(
+            "    script: |\n", "    script: |\n      . /recast_auth/getkrb.sh\n", 1
+        )
         resources.append("GRIDProxy")
     if i % 6 == 0:
         resources += ["KRB5Auth", "CVMFS"]
@@ -82,7 +84,9 @@ def _recast_habits(i: int, block: str) -> str:
         if "    resources:\n" in block:
             block = block.replace("    resources:\n", "    resources:\n" + items, 1)
         else:
-            block = block.replace("  publisher:\n", "    resources:\n" + items + "  publisher:\n", 1)
+            block = block.replace(
+                "  publisher:\n", "    resources:\n" + items + "  publisher:\n", 1
+            )
     return block
 
 
@@ -111,7 +115,9 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",")]
     print(machine())
     print(f"command: {' '.join(recast_reana_command())} convert DIR --out OUT --force\n")
-    print("| stages | in-process convert (median, min-max) | CLI convert | changed | again | check |")
+    print(
+        "| stages | in-process convert (median, min-max) | CLI convert | changed | again | check |"
+    )
     print("|---:|---|---|---:|---:|---|")
     medians = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -135,8 +141,10 @@ def main() -> int:
             print(f"| {n} | {summary(times)} | {summary(cli)} | {changed} | {again} | {verdict} |")
     if 500 in medians:
         ok = medians[500] < GOAL_500
-        print(f"\n500 stages: {medians[500]:.3f} s median in-process (goal < {GOAL_500} s): "
-              f"{'met' if ok else 'NOT met'}")
+        print(
+            f"\n500 stages: {medians[500]:.3f} s median in-process (goal < {GOAL_500} s): "
+            f"{'met' if ok else 'NOT met'}"
+        )
         return 0 if ok else 1
     return 0
 

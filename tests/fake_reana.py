@@ -21,7 +21,8 @@ Behaviour follows the server code (reana-server 0.9.4 `rest/workflows.py`, `deco
 - then each stage plays as a job on the injected clock (queued, running, finished or failed),
   with progress, logs (`logs` is a JSON string with `job_logs` keyed by job id) and the output
   files its publisher names, written into the workspace when the job finishes.
-Faults on demand (`inject`): any status, a dropped connection, a slow answer, a revoked token.
+Faults on demand (`inject`): any status, a dropped connection, a slow answer, a revoked token,
+an HTML page instead of JSON.
 """
 
 from __future__ import annotations
@@ -77,7 +78,9 @@ class OpenApi:
                 template,
             )
             literal = len([s for s in template.split("/") if s and "{" not in s])
-            routes += [(literal, re.compile(pattern + "$"), m.upper(), op) for m, op in methods.items()]
+            routes += [
+                (literal, re.compile(pattern + "$"), m.upper(), op) for m, op in methods.items()
+            ]
         # Most literal segments first: /api/workflows/move_files/{id} before /api/workflows/{id}/...
         routes.sort(key=lambda r: -r[0])
         self.routes = [(pattern, verb, op) for _, pattern, verb, op in routes]
@@ -153,7 +156,7 @@ class Answer(Exception):
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    kind: str  # "status" | "drop" | "slow" | "revoke"
+    kind: str  # "status" | "drop" | "slow" | "revoke" | "html"
     times: int = 1
     skip: int = 0  # let this many matching requests through first
     status: int = 503
@@ -232,8 +235,10 @@ class FakeReana:
         self._lock = threading.Lock()
         self._root = Path(tempfile.mkdtemp(prefix="fake-reana-"))
         handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:
@@ -277,6 +282,9 @@ class FakeReana:
             if fault.kind == "status":
                 handler.reply(fault.status, {"message": "Service Unavailable"})
                 return
+            if fault.kind == "html":  # e.g. a single sign-on page in front of the server
+                handler._send(200, b"<html><body>Sign in</body></html>", "text/html")
+                return
             if fault.kind == "slow":
                 time.sleep(fault.delay)
             if fault.kind == "revoke":
@@ -286,9 +294,7 @@ class FakeReana:
             handler.reply(404, {"message": "Not found"})
             return
         op, path_params = matched
-        problems = self.api.check_request(
-            op, query, handler.headers.get("Content-Type", ""), body
-        )
+        problems = self.api.check_request(op, query, handler.headers.get("Content-Type", ""), body)
         if problems:
             self._violation(f"{handler.command} {url.path}: " + "; ".join(problems))
             handler.reply(400, {"message": "; ".join(problems)})
@@ -362,7 +368,9 @@ class FakeReana:
             raise Answer(400, "Workflow name cannot be a valid UUIDv4.")
         spec = json.loads(body) if body else None
         if not isinstance(spec, dict):
-            raise Answer(500, "Either remote repository or REANA specification needs to be provided")
+            raise Answer(
+                500, "Either remote repository or REANA specification needs to be provided"
+            )
         try:
             engine = spec["workflow"]["type"]
         except (KeyError, TypeError) as exc:
@@ -628,6 +636,11 @@ def _is_uuid4(text: str) -> bool:
         return uuid.UUID(text, version=4).hex == text.replace("-", "")
     except ValueError:
         return False
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet: a client that gave up on a slow answer closed the socket (a tested fault)."""
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -13,6 +13,7 @@ example database, so CI runs the same examples each time (~30-60 s in all).
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
 import json
 import re
@@ -104,6 +105,7 @@ TOKENS = [
     *("\n", "\n  ", "\n    ", "\n- ", "- ", ": ", ", ", " ", "\t", "#", "# c\n", "---\n", "...\n"),
     *("{", "}", "[", "]", "'", '"', "|", "|-\n  ", ">", "&a ", "*a", "&b ", "*b", "<<: ", "!!str "),
     *("? ", "!!binary ", "!!python/name:os.system ", "%YAML 1.1\n", "\\", "\u00e9", "\U0001f600"),
+    *("!!bool ", "!!int ", "!!float ", "!!timestamp ", "!!set ", "!!omap ", "!!null ", "!!map "),
     *("stages", "name", "dependencies", "init", "scheduler", "scheduler_type", "parameters"),
     *("singlestep-stage", "multistep-stage", "step", "output", "stages", "unwrap", "true", "null"),
     *("$ref", "specs/steps.yml#/fitting", "steps.yml#/scaling", "#/x", "workflow", "cases"),
@@ -133,10 +135,23 @@ documents = st.recursive(
     ),
     max_leaves=40,
 )
+small_documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(KEYS), children, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def dump(data: Any, flow: bool | None = False) -> str:
-    return yaml.safe_dump(data, default_flow_style=flow, sort_keys=False, allow_unicode=True)
+    return yaml.dump(
+        data, Dumper=_DUMPER, default_flow_style=flow, sort_keys=False, allow_unicode=True
+    )
 
 
 contents = st.one_of(
@@ -181,6 +196,7 @@ REPLACEMENTS = [
     *(f"'{LONG}'", "{x}", "{x}{y}", "'{'", "'}'", "'{0}'", "'{a[0]}'", "'{a.b}'", "'{{x}}'"),
     *("&a foo", "*a", "*b", "[*a, *a]", "&a {k: v}", "!!binary aGVsbG8=", "!!timestamp 2001-12-14"),
     *("!!python/object/apply:os.system [id]", "!!int x", "!!float x", "!!timestamp 2001-99-99"),
+    *("!!bool x", "!!int ''", "!!float ''", "!!set {a: 1}", "!!omap [{a: 1}]", "!!pairs [[1]]"),
     *("{$ref: 'specs/steps.yml#/nope'}", "{$ref: '#/'}", "{$ref: 'specs/steps.yml#'}"),
     *("{$ref: 'specs/workflow.yml#/stages'}", "{$ref: '../outside.yml#/a'}", "{$ref: 3}"),
     *("{$ref: 'https://example.org/x.yml#/a'}", "{$ref: 'steps.yml#fitting'}", "{$ref: ''}"),
@@ -255,6 +271,14 @@ def line_mutations(draw: Callable[..., Any]) -> dict[str, str]:
     return files
 
 
+LOADED = {
+    name: {
+        p: yaml.load(t, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) for p, t in b.items()
+    }
+    for name, b in BASES.items()
+}
+
+
 def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     out = [path]
     if isinstance(data, dict):
@@ -277,8 +301,9 @@ def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
     """The bundled analyses loaded, changed as data (wrong types, deletions, renamed keys, a node
     shared by two places, which the dumper writes as an anchor and an alias, or put inside itself,
     a recursive alias) and written back as YAML."""
-    files = dict(BASES[draw(st.sampled_from(sorted(BASES)))])
-    loaded = {p: yaml.safe_load(t) for p, t in files.items()}
+    base = draw(st.sampled_from(sorted(BASES)))
+    files = dict(BASES[base])
+    loaded = copy.deepcopy(LOADED[base])
     recursive: set[str] = set()
     for _ in range(draw(st.integers(1, 4))):
         target = draw(st.sampled_from(sorted(loaded)))
@@ -289,11 +314,11 @@ def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
         path = draw(st.sampled_from(paths))
         kind = draw(st.sampled_from(("value", "value", "delete", "share", "wrap", "rename")))
         if not path:  # the whole document
-            loaded[target] = draw(documents)
+            loaded[target] = draw(small_documents)
             continue
         parent, last = _get(data, path[:-1]), path[-1]
         if kind == "value":
-            parent[last] = draw(st.one_of(documents, st.sampled_from([{}, [], None, LONG])))
+            parent[last] = draw(st.one_of(small_documents, st.sampled_from([{}, [], None, LONG])))
         elif kind == "delete":
             del parent[last]
         elif kind == "share":
@@ -354,6 +379,11 @@ NASTY = {
     "bad-merge": "stages:\n- <<: [1, 2]\n",
     "unhashable-key": "? [a, b]\n: c\n",
     "timestamp": "stages: 2001-99-99\n",
+    # Explicit tags on values they cannot take: PyYAML raises AttributeError, KeyError, IndexError.
+    "tag-timestamp": "stages: !!timestamp 2001-99-99\n",
+    "tag-bool": "stages:\n- name: !!bool x\n",
+    "tag-int-empty": "stages: !!int ''\n",
+    "tag-float-empty": "? !!float ''\n: x\n",
     "huge-int": f"stages: {'9' * 5000}\n",
     "format-problems": "stages:\n- name: s\n  scheduler:\n    parameters: {a: '{'}\n    step:\n"
     "      process: {process_type: interpolated-script-cmd, script: 'echo {a} } {0} {}'}\n"

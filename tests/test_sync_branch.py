@@ -270,8 +270,8 @@ def test_dry_run_prints_actions_and_writes_nothing(
     fake.push_commit("reana", {"x.txt": "x\n"}, "Hand edit")
     capsys.readouterr()
     assert sync(work, "--dry-run", "--force") == 0
-    out = capsys.readouterr().out
-    assert "would regenerate reana" in out and "would drop 1 commit(s) (--force):" in out
+    text = capsys.readouterr().out
+    assert "would regenerate reana" in text and "would drop 1 commit(s) (--force):" in text
     assert fake.git("log", "-1", "--format=%s", "reana") == "Hand edit"
 
 
@@ -432,6 +432,14 @@ def test_persistent_timeouts_exit_3(
     assert sync(work) == 3
     err = error_line(capsys)
     assert "did not answer reading the source branch 'main' within 0.3 s (2 retries)" in err
+
+
+def test_unreachable_server_exits_3(work: Path, monkeypatch: MP, capsys: Cap) -> None:
+    monkeypatch.setenv("CI_SERVER_URL", "http://127.0.0.1:9")  # discard port: nothing listens
+    monkeypatch.setenv("RECAST_REANA_GITLAB_RETRIES", "0")
+    assert sync(work) == 3
+    err = error_line(capsys)
+    assert "cannot reach GitLab at http://127.0.0.1:9 (reading the source branch 'main'" in err
 
 
 # -- races: the branch moves between read and write ---------------------------------------------

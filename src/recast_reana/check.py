@@ -25,7 +25,6 @@ def check(project: Project) -> list[Diagnostic]:
     if project.mode != "recast" or project.workflow is None:
         return found
     from recast_reana.convert import ConversionError, convert
-    from recast_reana.rules import RULES
 
     sources = {path: src.raw for path, src in project.files.items()}
     config_text = project.other_files.get(project.config.path or "")
@@ -37,17 +36,16 @@ def check(project: Project) -> list[Diagnostic]:
     try:
         conversion = convert(sources, project.config)
     except ConversionError as exc:
-        extra = [
-            d.with_(name=RULES[d.rule].NAME if d.rule in RULES else d.name)
-            for d in exc.diagnostics
-            if (d.rule, d.path, d.line) not in known
-        ]
+        extra = [d for d in exc.diagnostics if (d.rule, d.path, d.line) not in known]
         return _merge(found, extra)
     config = replace(project.config, layout="reana")
     converted = from_files(conversion.files, config, yaml_paths=sorted(conversion.files))
+    # REANA never reads recast.yml, and the conversion never changes it: what the sources' lint
+    # says about it stands (a result of a dropped stage is no REANA problem).
+    unread = project.recast.file if project.recast else None
     extra = []
     for d in lint(converted):
-        if d.severity not in (Severity.ERROR, Severity.WARNING):
+        if d.severity not in (Severity.ERROR, Severity.WARNING) or d.path == unread:
             continue
         path, line, col = _source_position(project, converted, d)
         if (d.rule, path, line) not in known:

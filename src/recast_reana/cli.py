@@ -85,8 +85,8 @@ def _codes(option: str, value: str | None) -> tuple[str, ...]:
 
 def _check(args: argparse.Namespace) -> int:
     from recast_reana import diagnostics as fmt
-    from recast_reana.config import load_config
     from recast_reana.check import check
+    from recast_reana.config import load_config
     from recast_reana.project import load_project
 
     root, files = find_root(args.paths)
@@ -192,6 +192,39 @@ def _sync_branch(args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
+def _run(args: argparse.Namespace) -> int:
+    from recast_reana import run as rr
+    from recast_reana.runplan import PlanError, parse_duration
+
+    root, files = find_root([args.path] if args.path else [])
+    if files is not None:
+        raise UsageError("run takes the repository directory, not single files")
+    try:
+        timeout = parse_duration(args.timeout) if args.timeout else None
+    except PlanError as exc:
+        raise UsageError(str(exc)) from None
+    options = rr.RunOptions(
+        root=root,
+        name=args.name,
+        params=args.param,
+        wait=args.wait,
+        timeout=timeout,
+        download=Path(args.download).resolve() if args.download else None,
+        report_dir=Path(args.report_dir).resolve() if args.report_dir else None,
+        grid=Path(args.grid) if args.grid else None,
+        parallel=args.parallel,
+        example=args.example,
+        config=Path(args.config) if args.config else None,
+        insecure=args.insecure,
+    )
+    console = rr.Console(
+        out=lambda line: print(line, flush=True),
+        err=lambda line: print(line, file=sys.stderr, flush=True),
+        ci=bool(os.environ.get("CI")),
+    )
+    return rr.execute(options, os.environ, console=console)
+
+
 def _rules(args: argparse.Namespace) -> int:
     from recast_reana.ruledocs import render, summary
     from recast_reana.rules import RULES
@@ -254,6 +287,28 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--example", default="default", help="recast.yml example_inputs to use")
     sync.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
     sync.set_defaults(func=_sync_branch)
+
+    run = sub.add_parser("run", help="submit the workflow to REANA, follow it, collect results")
+    run.add_argument("path", nargs="?", help="repository root (default .)")
+    run.add_argument("--name", help="REANA workflow name (default: $CI_PROJECT_NAME-<ref>)")
+    run.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter (repeatable; REANA_PARAM_<KEY> variables too; YAML values)",
+    )
+    run.add_argument("--wait", action="store_true", help="follow the run until it ends")
+    run.add_argument("--timeout", metavar="DURATION", help="with --wait: give up after 90m, 2h...")
+    run.add_argument("--download", metavar="DIR", help="with --wait: outputs.files go here")
+    run.add_argument("--report-dir", metavar="DIR", help="write JUnit, summary and dotenv here")
+    run.add_argument("--grid", metavar="FILE", help="one workflow per row of this YAML/CSV file")
+    run.add_argument("--parallel", type=int, default=4, help="grid workflows at once (default 4)")
+    run.add_argument("--example", default="default", help="recast.yml example_inputs to use")
+    run.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
+    run.add_argument("--insecure", action="store_true", help="skip TLS verification (test only)")
+    run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="tracebacks")
+    run.set_defaults(func=_run)
 
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print docs/rules.md")

@@ -20,10 +20,10 @@ from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.edits import Edit, apply, delete_lines, line_end
 from recast_reana.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.graph import Stage
-from recast_reana.rules.image_uid import required_uid
 from recast_reana.project import REANA_NAMES, Project, from_files
 from recast_reana.reana_yaml import REANA_FILE, generate, merge, remove_keys, wanted
-from recast_reana.rules import at, ref_unresolved
+from recast_reana.rules import RULES, at, ref_unresolved
+from recast_reana.rules.image_uid import required_uid
 from recast_reana.sources import SourceFile
 from recast_reana.yamlpos import Path, Pos
 
@@ -33,7 +33,10 @@ class ConversionError(Exception):
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         super().__init__(f"{len(diagnostics)} problem(s) stop the conversion")
-        self.diagnostics = diagnostics
+        self.diagnostics = [
+            d.with_(name=RULES[d.rule].NAME) if d.rule in RULES and not d.name else d
+            for d in diagnostics
+        ]
 
 
 @dataclass
@@ -98,15 +101,17 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
     params = {k: v for k, v in initdata.items() if k not in dropped_reads}
     target = wanted(project, have, options, params, cvmfs, conversion.dropped)
     if reana is None:
-        current[REANA_FILE] = generate(target).encode("utf-8")
-    else:  # the user's file is the base: their parameter values win
+        current[existing or REANA_FILE] = generate(target).encode("utf-8")
+    else:  # the user's file is the base: their parameter values win; add what stages read
         given = _params_of(have)
-        missing = {k: v for k, v in params.items() if k not in given}
+        read = _init_reads(project.workflow.stages if project.workflow else [])
+        missing = {k: v for k, v in params.items() if k not in given and k in read}
         target["inputs"].pop("parameters", None)
         if missing:
             target["inputs"]["parameters"] = missing
         unused = [k for k in given if k in dropped_reads]
-        commit(merge(reana, target) + remove_keys(reana, ("inputs", "parameters"), unused))
+        removed = remove_keys(reana, ("inputs", "parameters"), unused, refill=bool(missing))
+        commit(merge(reana, target) + removed)
 
     conversion.changed = {p: b for p, b in current.items() if files.get(p) != b}
     conversion.edits = {p: [e for batch in b for e in batch] for p, b in history.items()}
@@ -143,7 +148,7 @@ def _refuse_broken(project: Project) -> None:
     # A $ref nobody can resolve: converting would only move the breakage to REANA.
     problems += [d.with_(severity=Severity.ERROR) for d in ref_unresolved.check(project, {})]
     reana = project.files.get(project.reana.file) if project.reana else None
-    if reana is not None and not isinstance(reana.data, dict):
+    if reana is not None and reana.data is not None and not isinstance(reana.data, dict):
         message = f"{reana.path} is not a mapping of reana.yaml keys"
         problems.append(at("RR102", reana.path, _point(1, 1), message, Severity.ERROR))
     if problems:
@@ -312,11 +317,11 @@ def _reana_source(
 ) -> SourceFile | None:
     """The user's reana.yaml as it is after the fixes (RR003 may have quoted a value in it)."""
     if existing is None:
-        return None
+        return None  # an empty reana.yaml (only comments, say) is written afresh too
     src = project.files.get(existing)
     if src is None or src.raw != current[existing]:
         src = SourceFile.parse(existing, current[existing])
-    return src
+    return src if src.data is not None else None
 
 
 def _params_of(data: Mapping[str, Any]) -> dict[str, Any]:

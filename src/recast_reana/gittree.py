@@ -15,7 +15,7 @@ import hashlib
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,6 @@ class LocalPlan:
     actions: list[dict[str, Any]]
     expected_tree: str  # git tree id of source tree + conversion
     version: str = __version__
-    extra: dict[str, str] = field(default_factory=dict)
 
     def message(self, source_branch: str) -> str:
         """Commit message: names the source commit; trailers make the commit recognisable."""

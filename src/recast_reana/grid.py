@@ -97,5 +97,7 @@ def _csv(text: str, path: Path) -> list[tuple[Any, dict[str, Any]]]:
 
 def _json_values(params: dict[str, Any]) -> dict[str, Any]:
     """YAML dates and the like as text: the start request carries JSON."""
-    return {k: v if isinstance(v, (str, int, float, bool, list, type(None))) else str(v)
-            for k, v in params.items()}
+    return {
+        k: v if isinstance(v, (str, int, float, bool, list, type(None))) else str(v)
+        for k, v in params.items()
+    }

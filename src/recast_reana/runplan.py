@@ -112,7 +112,9 @@ def _reana_yaml(project: Project) -> dict[str, Any]:
     return data
 
 
-def _uploads(project: Project, files: Mapping[str, bytes], reana: Mapping[str, Any]) -> dict[str, bytes]:
+def _uploads(
+    project: Project, files: Mapping[str, bytes], reana: Mapping[str, Any]
+) -> dict[str, bytes]:
     """The workflow file, every file its `$ref`s reach, `inputs.files` and `inputs.directories`."""
     inputs = _mapping(reana.get("inputs"))
     needed: set[str] = set()

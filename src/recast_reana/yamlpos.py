@@ -173,6 +173,13 @@ class _Builder:
             raise YamlSyntaxError(_problem(exc), mark.line + 1, mark.column + 1) from None
         except (ValueError, TypeError, OverflowError) as exc:  # e.g. a bad !!timestamp
             raise YamlSyntaxError(str(exc), *_start(node)) from None
+        except (AttributeError, KeyError, IndexError):
+            # An explicit tag on a value it cannot take (`!!timestamp x`, `!!bool x`, `!!int ""`):
+            # PyYAML's constructors assume the implicit resolver's pattern matched and fail with
+            # whatever that causes (yaml/constructor.py construct_yaml_timestamp, _bool, _int).
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            tag = node.tag.rsplit(":", 1)[-1]
+            raise YamlSyntaxError(f"'{value}' is not a valid !!{tag}", *_start(node)) from None
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[Any, Any]:
         try:

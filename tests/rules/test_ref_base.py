@@ -22,8 +22,6 @@ FORCED_REANA = Config(layout="reana")
 
 PASS = [
     pytest.param(REANA_REPO, id="reana-layout"),
-    pytest.param(RECAST_REPO, id="recast-layout-without-reana-yaml"),
-    pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout-without-reana-yaml"),
     pytest.param(
         with_files(REANA_REPO, recast_DOT_yml=RECAST_REPO["recast.yml"]),
         id="converted-branch-with-recast-yml",
@@ -45,6 +43,20 @@ PASS = [
 ]
 
 FAIL = [
+    # On main every top-level ref is written for recast-atlas: info, `convert` rewrites them.
+    pytest.param(
+        RECAST_REPO, ["specs/workflow.yml:9:18", "specs/workflow.yml:18:18"], id="recast-layout"
+    ),
+    pytest.param(
+        GRAPH_RECAST_REPO,
+        [
+            "specs/workflow.yml:13:18",
+            "specs/workflow.yml:32:24",
+            "specs/workflow.yml:40:24",
+            "specs/workflow.yml:48:18",
+        ],
+        id="graph-recast-layout-with-sub-workflow",
+    ),
     pytest.param(
         MAIN_WITH_REANA_YAML,
         ["specs/workflow.yml:9:18", "specs/workflow.yml:18:18"],
@@ -86,6 +98,11 @@ def test_pointer_spelling_is_kept() -> None:
     files = replace_in(MAIN_WITH_REANA_YAML, WF, "steps.yml#/select", "steps.yml#select")
     (first, _) = lint_files(files, RULE)
     assert "write 'specs/steps.yml#select'" in first.message
+
+
+def test_info_without_reana_yaml() -> None:
+    found = lint_files(RECAST_REPO, RULE)
+    assert {d.severity for d in found} == {Severity.INFO}
 
 
 def test_info_on_main_error_on_reana_layout() -> None:

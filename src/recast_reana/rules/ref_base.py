@@ -1,9 +1,8 @@
 """A top-level `$ref` written relative to the recast-atlas toplevel, which REANA cannot resolve.
 
 ## What it does
-In a repository with a reana.yaml, finds `$ref`s in the top-level workflow file that resolve
-from the recast-atlas toplevel (`specs/`) but not from the directory of reana.yaml, where REANA
-resolves them.
+Finds `$ref`s in the top-level workflow file that resolve from the recast-atlas toplevel
+(`specs/`) but not from the directory of reana.yaml, where REANA resolves them.
 
 ## Why is this bad?
 recast-atlas loads the workflow with the toplevel `specs/`, so `steps.yml#/select` means
@@ -55,8 +54,6 @@ CONVERTIBLE = True
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    if project.reana is None and project.mode != "reana":
-        return  # no REANA view yet: `convert` writes reana.yaml and the refs together
     for ref in project.refs:
         recast = ref.targets.get(RECAST)
         if not ref.toplevel or recast is None or REANA in ref.targets:

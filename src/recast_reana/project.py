@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import posixpath
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
@@ -109,8 +109,13 @@ def from_files(
     *,
     yaml_paths: Iterable[str] = (),
     other_paths: Iterable[str] = (),
+    scan_reader: Callable[[str], bytes | None] | None = None,
 ) -> Project:
-    """Build the model from a reader: a mapping or a callable path -> bytes | None."""
+    """Build the model from a reader: a mapping or a callable path -> bytes | None.
+
+    `scan_reader` reads the other files for the credential rules; it may stop after
+    MAX_SCAN_BYTES + 1 bytes, since larger files are not scanned.
+    """
     reader = read.get if isinstance(read, Mapping) else read
     files: dict[str, SourceFile] = {}
 
@@ -163,9 +168,10 @@ def from_files(
             info.workflow_file_exists = wf in files or (
                 not wf.startswith("../") and reader(wf) is not None
             )
+    scan = scan_reader or reader
     for path in other_paths:
         if path not in files:
-            raw = reader(path)
+            raw = scan(path)
             if raw is not None:
                 project.other_files[path] = _text_or_none(raw)
     return project
@@ -265,14 +271,18 @@ def load_project(root: FsPath, config: Config, paths: Iterable[str] | None = Non
     """
     root = root.resolve()
 
-    def read(rel: str) -> bytes | None:
+    def read(rel: str, limit: int | None = None) -> bytes | None:
         path = root / rel
         try:
-            if path.is_file():
-                return path.read_bytes()
+            if not path.is_file():
+                return None
+            with path.open("rb") as fh:  # a big data file is not read whole to scan it
+                return fh.read(limit) if limit is not None else fh.read()
         except OSError:
             return None
-        return None
+
+    def scan(rel: str) -> bytes | None:
+        return read(rel, MAX_SCAN_BYTES + 1)
 
     listed = repository_files(root) if paths is None else list(paths)
-    return from_files(read, config, yaml_paths=listed, other_paths=listed)
+    return from_files(read, config, yaml_paths=listed, other_paths=listed, scan_reader=scan)

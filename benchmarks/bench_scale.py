@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import machine, recast_reana_command, summary, timed_run
+from common import load, machine, recast_reana_command, summary, timed_run
 from generate import generate, write
 
 GOAL_500 = 1.0
@@ -52,6 +52,26 @@ def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[
         loads.append(loaded - start)
         lints.append(end - loaded)
     return totals, loads, lints, found
+
+
+def rule_times(root: Path, repeat: int, top: int = 8) -> None:
+    """Where the lint time of one workflow goes: the slowest rules, median of `repeat` runs."""
+    from recast_reana.config import load_config
+    from recast_reana.project import load_project
+    from recast_reana.rules import RULES
+
+    project = load_project(root, load_config(root))
+    times: dict[str, list[float]] = {rule_id: [] for rule_id in RULES}
+    for _ in range(repeat):
+        for rule_id, rule in RULES.items():
+            start = time.perf_counter()
+            for _found in rule.check(project, dict(getattr(rule, "OPTIONS", {}))):
+                pass
+            times[rule_id].append(time.perf_counter() - start)
+    medians = sorted(((statistics.median(t), r) for r, t in times.items()), reverse=True)
+    total = sum(m for m, _ in medians)
+    shown = ", ".join(f"{r} {RULES[r].NAME} {m * 1000:.0f}" for m, r in medians[:top])
+    print(f"  rules on {root.name}: {total * 1000:.0f} ms in all; slowest (ms): {shown}")
 
 
 def run(
@@ -88,6 +108,7 @@ def run(
         for line in found[:5]:  # a clean workflow has none; show what a rule found
             print(f"         {line[:150]}")
     if 500 in medians:
+        rule_times(tmp / f"{'shared' if shared else 'distinct'}-500", repeat)
         in500, cli500 = medians[500]
         print(
             f"\n500 stages: in-process {in500:.3f} s, subprocess {cli500:.3f} s "
@@ -123,6 +144,7 @@ def main() -> int:
         for shared in (False, True):
             if args.variant == "both" or args.variant == ("shared" if shared else "distinct"):
                 run(sizes, args.repeat, args.repeat_cli, shared, Path(tmp))
+    print(f"\nat the end: {load()}")
     return 0
 
 

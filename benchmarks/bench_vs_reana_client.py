@@ -36,7 +36,7 @@ import tempfile
 import venv
 from pathlib import Path
 
-from common import REPO, machine, recast_reana_command, summary, timed_run
+from common import REPO, load, machine, recast_reana_command, summary, timed_run
 
 REANA_CLIENT = "reana-client==0.9.6"
 PINS = ("setuptools<81",)  # reana-commons 0.9.11 imports pkg_resources (gone in setuptools 81)
@@ -246,6 +246,7 @@ def main() -> int:
     speed(exe, args.repeat)
     if not args.skip_defects:
         defects(exe)
+    print(f"\nat the end: {load()}")
     return 0
 
 

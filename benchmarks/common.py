@@ -41,10 +41,18 @@ def machine() -> str:
     return "\n".join(
         [
             f"machine: {os.cpu_count()} CPUs (nproc {_nproc()}), {cpu}{mem}",
-            f"system:  {platform.platform()}",
+            f"system:  {platform.platform()}, {load()}",
             f"python:  {sys.version.split()[0]} ({sys.executable}), {pyyaml}",
         ]
     )
+
+
+def load() -> str:
+    """The load average: other work on the machine skews wall times, so say how busy it was."""
+    try:
+        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "load average unknown"
 
 
 def _nproc() -> str:

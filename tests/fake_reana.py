@@ -64,6 +64,16 @@ def _nullable(schema: Any) -> Any:
     return schema
 
 
+_VALIDATORS: dict[int, Any] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Any:
+    """One validator per schema object of the document (building them is the slow part)."""
+    if id(schema) not in _VALIDATORS:
+        _VALIDATORS[id(schema)] = jsonschema.Draft4Validator(_nullable(schema))
+    return _VALIDATORS[id(schema)]
+
+
 class OpenApi:
     """Route matching and request/response checks against the Swagger 2.0 document."""
 
@@ -130,7 +140,7 @@ class OpenApi:
                 except ValueError:
                     problems.append("body is not JSON")
                     continue
-                for error in jsonschema.Draft4Validator(_nullable(p["schema"])).iter_errors(data):
+                for error in _validator(p["schema"]).iter_errors(data):
                     problems.append(f"body {p['name']!r}: {error.message}")
         return problems
 
@@ -141,8 +151,7 @@ class OpenApi:
         schema = documented[str(status)].get("schema")
         if schema is None or schema.get("type") == "file":
             return []
-        validator = jsonschema.Draft4Validator(_nullable(schema))
-        return [f"response {status}: {e.message}" for e in validator.iter_errors(body)]
+        return [f"response {status}: {e.message}" for e in _validator(schema).iter_errors(body)]
 
 
 class Answer(Exception):
@@ -646,6 +655,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeReana
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK wait
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass

@@ -101,7 +101,9 @@ def test_start_without_the_workflow_file_fails_as_reana_does(client: api.Client)
 def test_start_with_a_bad_ref_fails_as_reana_does(client: api.Client) -> None:
     """A recast-atlas ref (relative to specs/) does not resolve from the workspace root."""
     files = dict(REANA_REPO)
-    files["specs/workflow.yml"] = files["specs/workflow.yml"].replace("specs/steps.yml#", "steps.yml#")
+    files["specs/workflow.yml"] = files["specs/workflow.yml"].replace(
+        "specs/steps.yml#", "steps.yml#"
+    )
     wid = client.create("analysis", SPEC).id
     _upload_specs(client, wid, files)
     with pytest.raises(api.ReanaError) as info:

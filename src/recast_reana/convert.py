@@ -106,9 +106,8 @@ def convert(files: Mapping[str, bytes], config: Config, example: str = "default"
         given = _params_of(have)
         read = _init_reads(project.workflow.stages if project.workflow else [])
         missing = {k: v for k, v in params.items() if k not in given and k in read}
-        target["inputs"].pop("parameters", None)
-        if missing:
-            target["inputs"]["parameters"] = missing
+        rest = {k: v for k, v in target["inputs"].items() if k != "parameters"}
+        target["inputs"] = {"parameters": missing, **rest} if missing else rest
         unused = [k for k in given if k in dropped_reads]
         removed = remove_keys(reana, ("inputs", "parameters"), unused, refill=bool(missing))
         commit(merge(reana, target) + removed)

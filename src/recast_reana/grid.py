@@ -64,10 +64,13 @@ def _yaml(text: str, path: Path) -> list[tuple[Any, dict[str, Any]]]:
         raise PlanError(f"--grid {path}{where}: not valid YAML") from None
     if isinstance(data, dict):
         items: Iterable[tuple[Any, Any]] = data.items()
-    elif isinstance(data, list):
-        items = [(None, row) for row in data]
+    elif isinstance(data, list) or data is None:
+        items = [(None, row) for row in data or []]
     else:
-        raise PlanError(f"--grid {path}: write a list of parameter mappings (see --help)")
+        raise PlanError(
+            f"--grid {path}: write a list of parameter mappings, or a mapping of point names to "
+            "parameter mappings"
+        )
     rows = []
     for number, (name, row) in enumerate(items, 1):
         if not isinstance(row, dict) or not all(isinstance(k, str) for k in row):

@@ -232,6 +232,7 @@ class Client:
             return size
         finally:
             response.close()
+        # A stream cut in the middle: the next try downloads the file again from its start.
         raise ReanaError(message, transient=True)
 
     # --- transport -------------------------------------------------------------------------
@@ -291,7 +292,7 @@ class Client:
         for attempt in range(self.attempts):
             if attempt:
                 self._sleep(min(2.0**attempt, 30.0))
-            message = ""
+            message, sent = "", False
             try:
                 response = self._session.request(
                     method,

@@ -242,7 +242,8 @@ def _merge_mapping(
 
 
 def _flow(value: Any) -> str:
-    return yaml.safe_dump(value, default_flow_style=True, width=math.inf).strip()
+    text = yaml.safe_dump(value, default_flow_style=True, width=math.inf, sort_keys=False)
+    return text.strip()
 
 
 def _block(value: Mapping[str, Any], indent: str, nl: str) -> str:

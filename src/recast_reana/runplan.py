@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -98,10 +98,11 @@ def prepare(
     )
 
 
-def unknown_parameters(plan: Plan) -> list[str]:
-    """Overrides naming no reana.yaml parameter (the workflow may not read them)."""
+def unknown_parameters(plan: Plan, extra: Iterable[str] = ()) -> list[str]:
+    """Overrides (and grid columns) naming no reana.yaml parameter: the workflow may not read
+    them (a typo in a pipeline variable would otherwise pass silently)."""
     known = _mapping(_mapping(plan.reana.get("inputs")).get("parameters"))
-    return [k for k in plan.parameters if k not in known]
+    return sorted({k for k in [*plan.parameters, *extra] if k not in known})
 
 
 def _reana_yaml(project: Project) -> dict[str, Any]:

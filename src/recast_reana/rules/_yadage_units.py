@@ -22,20 +22,22 @@ from recast_reana.project import Project
 from recast_reana.refs import Ref, get_path
 from recast_reana.yamlpos import Path
 
-TYPE_KEYS: tuple[str, ...] = (
+# The keys whose value picks the branch of a oneOf (scheduler, process, environment, ...).
+TYPE_KEYS = (
     "scheduler_type",
     "process_type",
     "environment_type",
     "publisher_type",
+    "dependency_type",
 )
-TYPE_KEYS += ("dependency_type",)
 # raw_with_defaults.py set_defaults turns a `parameters` mapping into [{key, value}] for these.
 NORMALISED = ("singlestep-stage", "multistep-stage")
 _WORKFLOW = "yadage/workflow-schema.json"
 _STAGE = "yadage/stage-schema.json"
 _STEP = "packtivity/packtivity-schema.json"
+_PARAMETERS = "yadage/scheduler/parameterselection.json"
 # With only these keywords, and `enum` only on the `*_type` keys, validity depends on the data's
-# shape alone, so units of the same shape share one validation (see `skeleton`).
+# shape alone, so units of the same shape share one validation (see `Unit`).
 _SHAPE_KEYWORDS = {"$schema", "title", "description", "default", "type", "properties", "required"}
 _SHAPE_KEYWORDS |= {"additionalProperties", "items", "oneOf", "anyOf", "allOf", "not", "$ref"}
 
@@ -46,7 +48,7 @@ Origin = tuple[str, Path]
 class Schemas:
     validators: dict[str, Any]  # "workflow", "stage", "step" -> a jsonschema Draft4Validator
     enums: dict[str, list[str]]  # the values each `*_type` key allows
-    by_shape: bool  # whether `skeleton` may stand for the data
+    by_shape: bool  # whether a unit's shape (see `stand_in`) decides its validity
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,6 +68,8 @@ def schemas() -> Schemas | None:
         for sub in ("yadage", "packtivity")
         for f in sorted((root / sub).rglob("*.json"))
     }
+    if any((root / name).as_uri() not in store for name in (_WORKFLOW, _STAGE, _STEP)):
+        return None  # not the yadage-schemas this was written for
     validators = {}
     with warnings.catch_warnings():  # RefResolver is deprecated, not removed, in jsonschema 4.18+
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -86,7 +90,12 @@ def schemas() -> Schemas | None:
             enums.setdefault(key, []).extend(
                 schema.get("properties", {}).get(key, {}).get("enum", [])
             )
-    by_shape = all(_shape_only(s) for s in store.values())
+    # A parameter value is checked for its type alone (parameterselection.json), so is a
+    # dependency list (predicates/*.json); with these, stages of one shape are validated once.
+    items = store.get((root / _PARAMETERS).as_uri(), {}).get("items", {})
+    value = items.get("properties", {}).get("value", {})
+    only_types = list(value) == ["oneOf"] and all(list(o) == ["type"] for o in value["oneOf"])
+    by_shape = only_types and all(_shape_only(s) for s in store.values())
     return Schemas(validators, enums, by_shape)
 
 
@@ -94,6 +103,8 @@ def _shape_only(schema: Any, enum_ok: bool = False) -> bool:
     if not isinstance(schema, dict):
         return isinstance(schema, bool)
     if not set(schema) <= _SHAPE_KEYWORDS | ({"enum"} if enum_ok else set()):
+        return False
+    if schema.get("properties", {}).get("expressions", {"type": "array"}) != {"type": "array"}:
         return False
     subs = [schema.get("not"), schema.get("additionalProperties")]
     subs += [s for k in ("oneOf", "anyOf", "allOf") for s in schema.get(k, [])]
@@ -105,25 +116,32 @@ def _shape_only(schema: Any, enum_ok: bool = False) -> bool:
     )
 
 
-def skeleton(value: Any, keep: bool = False) -> Any:
-    """`value` with every scalar replaced by one of its JSON type (but `*_type` values kept)."""
+def stand_in(value: Any) -> Any:
+    """A value of the same JSON type as `value`, the same for all values of that type."""
     if isinstance(value, dict):
-        return {k: skeleton(v, k in TYPE_KEYS) for k, v in value.items()}
+        return {}
     if isinstance(value, list):
-        return [skeleton(v) for v in value]
-    if keep or value is None or isinstance(value, bool):
+        return []
+    if value is None or isinstance(value, bool):
         return value
-    for kind, stand_in in ((str, ""), (int, 0), (float, 0.5), (datetime.date, datetime.date.min)):
+    for kind, same in ((str, ""), (int, 0), (float, 0.5), (datetime.date, datetime.date.min)):
         if isinstance(value, kind):
-            return stand_in
+            return same
     return value
 
 
 class Unit:
-    """One unit's data after $refs and raw_with_defaults, remembering where each part is written."""
+    """One unit's data as yadage validates it: `$ref`s resolved, raw_with_defaults applied.
+
+    Built twice when needed: first as its shape (scalars and type-only parts replaced by
+    `stand_in`s, `*_type` values kept), which decides validity; then, for a unit with errors only,
+    again remembering where each part is written, what to call it and what other rules report.
+    """
 
     def __init__(self, kind: str, label: str, project: Project, refs: dict[Origin, Ref]) -> None:
         self.kind, self.label, self.project, self.refs = kind, label, project, refs
+        self.shape = True  # build the shape (else the data as it is)
+        self.track = False  # remember origins, names, opaque parts
         self.origins: dict[Path, Origin] = {}
         self.at_key: set[Path] = set()  # parts whose mapping key marks them best
         self.names: dict[Path, str] = {}  # parts with a better name than their key
@@ -143,6 +161,8 @@ class Unit:
 
     def boundary(self, cpath: Path) -> bool:
         """Stages (in a workflow), steps and sub-workflows (in a stage) are units of their own."""
+        if len(cpath) not in (2, 4):
+            return False
         if self.kind == "workflow":
             return len(cpath) == 2 and cpath[0] == "stages"
         return (
@@ -151,21 +171,33 @@ class Unit:
             and (len(cpath) == 2 or (len(cpath) == 4 and cpath[1] == "cases"))
         )
 
-    def build(self, file: str, path: Path, value: Any, cpath: Path = ()) -> Any:
-        file, path, value = self.deref(file, path, value)
-        self.origins[cpath] = (file, path)
-        if (isinstance(value, dict) and "$ref" in value) or (file, path) in self.skip:
-            self.opaque.add(cpath)
-            if isinstance(value, dict) and not isinstance(value.get("$ref", ""), str):
-                self.origins[(*cpath, "$ref")] = (file, (*path, "$ref"))
-                self.bad_refs.append((*cpath, "$ref"))  # not a ref for RR202: yadage fails
-        elif self.boundary(cpath):  # checked only to be a mapping here
-            return {} if isinstance(value, dict) else value
-        elif isinstance(value, dict):
+    def build(self, file: str, path: Path, value: Any, cpath: Path = (), keep: bool = False) -> Any:
+        if isinstance(value, dict) and "$ref" in value:
+            file, path, value = self.deref(file, path, value)
+        if self.track:
+            self.origins[cpath] = (file, path)
+        if isinstance(value, dict):
+            if "$ref" in value or (file, path) in self.skip:
+                self._opaque(file, path, value, cpath)
+                return value
+            if self.boundary(cpath):  # checked only to be a mapping here
+                return {}
+            if cpath and cpath != ("scheduler",):  # the usual case: nothing to normalise here
+                return {
+                    k: self.build(file, (*path, k), v, (*cpath, k), k in TYPE_KEYS)
+                    for k, v in value.items()
+                }
             return {k: self._child(file, path, value, cpath, k) for k in value}
-        elif isinstance(value, list):
+        if isinstance(value, list) and not self.boundary(cpath):
             return [self.build(file, (*path, i), v, (*cpath, i)) for i, v in enumerate(value)]
-        return value
+        return stand_in(value) if self.shape and not keep else value
+
+    def _opaque(self, file: str, path: Path, value: dict[Any, Any], cpath: Path) -> None:
+        if self.track:
+            self.opaque.add(cpath)
+            if not isinstance(value.get("$ref", ""), str):  # no ref RR202 knows: yadage fails
+                self.origins[(*cpath, "$ref")] = (file, (*path, "$ref"))
+                self.bad_refs.append((*cpath, "$ref"))
 
     def _child(self, file: str, path: Path, mapping: dict[Any, Any], cpath: Path, key: Any) -> Any:
         # raw_with_defaults.py set_defaults: the "Yadage Stage" turns a `dependencies` list into a
@@ -175,27 +207,36 @@ class Unit:
         if stage and cpath == () and key == "dependencies":
             dfile, dpath, deps = self.deref(file, (*path, key), mapping[key])
             if isinstance(deps, list):
-                self.origins[(key,)] = self.origins[(key, "expressions")] = (dfile, dpath)
-                exprs = [
+                if self.track:
+                    self.origins[(key,)] = self.origins[(key, "expressions")] = (dfile, dpath)
+                exprs = [  # checked for its type alone: the shape needs no items
                     self.build(dfile, (*dpath, i), v, (key, "expressions", i))
-                    for i, v in enumerate(deps)
+                    for i, v in enumerate([] if self.shape else deps)
                 ]
                 return {"dependency_type": "jsonpath_ready", "expressions": exprs}
         if stage and cpath == ("scheduler",) and key == "parameters":
             pfile, ppath, params = self.deref(file, (*path, key), mapping[key])
             if isinstance(params, dict) and mapping.get("scheduler_type") in NORMALISED:
-                self.origins[(*cpath, key)] = (pfile, ppath)
+                if self.track:
+                    self.origins[(*cpath, key)] = (pfile, ppath)
                 items = []
                 for i, (name, value) in enumerate(params.items()):
                     item = (*cpath, key, i)
-                    for sub in (item, (*item, "key"), (*item, "value")):
-                        self.names[sub] = f"parameter '{name}'"
-                    self.origins[item] = self.origins[(*item, "key")] = (pfile, (*ppath, name))
-                    self.at_key.update((item, (*item, "key")))
-                    built = self.build(pfile, (*ppath, name), value, (*item, "value"))
-                    items.append({"key": name, "value": built})
+                    if self.track:
+                        for sub in (item, (*item, "key"), (*item, "value")):
+                            self.names[sub] = f"parameter '{name}'"
+                        self.origins[item] = self.origins[(*item, "key")] = (pfile, (*ppath, name))
+                        self.at_key.update((item, (*item, "key")))
+                    if self.shape:  # only the value's type is checked: no need to walk it
+                        vfile, vpath, value = self.deref(pfile, (*ppath, name), value)
+                        if self.track:
+                            self.origins[(*item, "value")] = (vfile, vpath)
+                        items.append({"key": stand_in(name), "value": stand_in(value)})
+                    else:
+                        built = self.build(pfile, (*ppath, name), value, (*item, "value"))
+                        items.append({"key": name, "value": built})
                 return items
-        built = self.build(file, (*path, key), mapping[key], (*cpath, key))
+        built = self.build(file, (*path, key), mapping[key], (*cpath, key), key in TYPE_KEYS)
         if self.kind == "step" and cpath == ():
             # set_defaults fills `default`s while it tries the oneOf branches in order: the first
             # branch with no property error is noop-env (`{}`), string-interpolated-cmd (`cmd`).

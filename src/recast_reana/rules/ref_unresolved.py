@@ -106,8 +106,8 @@ def _closest_pointer(data: Any, pointer: str) -> str | None:
     parent = get_path(data, real)
     if not isinstance(parent, dict):
         return None
-    keys = {str(k): k for k in parent}
-    close = difflib.get_close_matches(str(parts[len(real)]), list(keys), n=1, cutoff=0.5)
+    keys = [str(k) for k in parent]
+    close = difflib.get_close_matches(str(parts[len(real)]), keys, n=1, cutoff=0.5)
     if not close:
         return None
     fixed = [str(p) for p in (*parts[: len(real)], close[0], *parts[len(real) + 1 :])]

@@ -44,7 +44,7 @@ from typing import Any
 from recast_reana.diagnostics import Diagnostic, Severity
 from recast_reana.project import Project
 from recast_reana.rules import at
-from recast_reana.rules._yadage_units import NORMALISED, TYPE_KEYS, Unit, schemas, skeleton, units
+from recast_reana.rules._yadage_units import NORMALISED, TYPE_KEYS, Unit, schemas, units
 from recast_reana.yamlpos import Path
 
 ID = "RR101"
@@ -71,17 +71,20 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     cache: dict[tuple[str, str], list[Any]] = {}  # units of one shape fail the same way
     for kind, label, file, path, data in units(project):
         unit = Unit(kind, label, project, refs)
-        unit.skip = skip
+        unit.skip, unit.shape = skip, found.by_shape
         try:
-            copy = unit.build(file, path, data)
-            shape = skeleton(copy) if found.by_shape else copy
+            shape = unit.build(file, path, data)
             key = (kind, repr(shape))
             if key not in cache:
                 cache[key] = list(found.validators[kind].iter_errors(shape))
+            if not cache[key] and not _missing_parameters(unit, shape):
+                continue
+            unit.track = True  # build again, remembering where each part is written
+            shape = unit.build(file, path, data)
             problems = [p for e in cache[key] for p in _explain(e, unit, found.enums)]
         except RecursionError:  # absurdly deep data (yamlpos bounds it): a last guard
             continue
-        problems += _missing_parameters(unit, copy)
+        problems += _missing_parameters(unit, shape)
         problems = [p for p in problems if not unit.hidden(p[0])]
         # Not a ref RR202 can report, and a stage and its step both hold it: one message for both.
         bad_ref = "$ref must be a string like 'steps.yml#/name'"
@@ -94,9 +97,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 yield at(ID, pfile, src.key_pos(ppath) if mark_key else src.pos(ppath), message)
 
 
-def _missing_parameters(unit: Unit, copy: Any) -> list[Problem]:
+def _missing_parameters(unit: Unit, data: Any) -> list[Problem]:
     # raw_with_defaults.py reads instance['parameters'] of these schedulers: a KeyError without.
-    sched = copy.get("scheduler") if unit.kind == "stage" and isinstance(copy, dict) else None
+    sched = data.get("scheduler") if unit.kind == "stage" and isinstance(data, dict) else None
     if not isinstance(sched, dict) or sched.get("scheduler_type") not in NORMALISED:
         return []
     if "parameters" in sched:

@@ -22,7 +22,7 @@ Behaviour follows the server code (reana-server 0.9.4 `rest/workflows.py`, `deco
   with progress, logs (`logs` is a JSON string with `job_logs` keyed by job id) and the output
   files its publisher names, written into the workspace when the job finishes.
 Faults on demand (`inject`): any status, a dropped connection, a slow answer, a revoked token,
-an HTML page instead of JSON.
+an HTML page instead of JSON, a body cut in the middle.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import ssl
 import tempfile
 import threading
 import time
@@ -165,7 +166,7 @@ class Answer(Exception):
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    kind: str  # "status" | "drop" | "slow" | "revoke" | "html"
+    kind: str  # "status" | "drop" | "slow" | "revoke" | "html" | "truncate"
     times: int = 1
     skip: int = 0  # let this many matching requests through first
     status: int = 503
@@ -227,6 +228,7 @@ class FakeReana:
         *,
         token: str,
         clock: Callable[[], float] = time.monotonic,
+        tls: tuple[Path, Path] | None = None,  # (certificate, key): serve HTTPS
     ) -> None:
         self.api = OpenApi(openapi)
         self.token = token
@@ -245,13 +247,19 @@ class FakeReana:
         self._root = Path(tempfile.mkdtemp(prefix="fake-reana-"))
         handler = type("Handler", (_Handler,), {"fake": self})
         self._server = _Server(("127.0.0.1", 0), handler)
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+            self.scheme = "https"
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self.scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> FakeReana:
         self._thread.start()
@@ -298,6 +306,8 @@ class FakeReana:
                 time.sleep(fault.delay)
             if fault.kind == "revoke":
                 self.revoked = True
+            if fault.kind == "truncate":  # the connection breaks in the middle of the body
+                handler.truncate = True
         if matched is None:
             self._violation(f"{handler.command} {url.path}: no such operation in the spec")
             handler.reply(404, {"message": "Not found"})
@@ -656,6 +666,7 @@ class _Handler(BaseHTTPRequestHandler):
     fake: FakeReana
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK wait
+    truncate = False
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
@@ -677,6 +688,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
+        if self.truncate:
+            self.wfile.write(data[: len(data) // 2])
+            self.close_connection = True
+            return
         self.wfile.write(data)
 
 

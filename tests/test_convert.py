@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 import hashlib
 import os
+import random
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -19,7 +21,7 @@ import yaml
 from helpers import RECAST_REPO, replace_in, with_files
 
 from recast_reana import yamlpos
-from recast_reana.config import Config, load_config, parse_config
+from recast_reana.config import Config, ConfigError, load_config, parse_config
 from recast_reana.convert import Conversion, ConversionError, convert
 from recast_reana.diagnostics import Severity
 from recast_reana.linter import lint
@@ -1057,3 +1059,124 @@ def test_results_of_dropped_stages_leave_outputs() -> None:
         run(files, "convert: {drop_stages: [local, check]}\n").files["reana.yaml"]
     )
     assert reana["outputs"] == {"files": ["fit/limit.png"]}
+
+
+# --- robustness -----------------------------------------------------------------------------------
+
+
+def test_benchmark_workflow_converts_and_checks_clean() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_convert import recast_layout
+
+    conversion = run(recast_layout(24))
+    assert sorted(conversion.changed) == ["reana.yaml", "specs/steps.yml", "specs/workflow.yml"]
+    assert errors_of(conversion.files) == []
+    assert run(conversion.files).changed == {}
+
+
+@pytest.mark.parametrize(
+    ("case", "path"),
+    [
+        ("vhbb", "specs/workflow.yml"),
+        ("vhbb", "specs/steps.yml"),
+        ("vhbb", ".recast-reana.yaml"),
+        ("getkrb", "specs/steps.yml"),
+        ("resources", "specs/steps.yml"),
+        ("handwritten_reana", "reana.yaml"),
+    ],
+)
+def test_mutated_sources_convert_or_are_refused_never_crash(case: str, path: str) -> None:
+    """Converted or refused with diagnostics, never an exception; what converts is final."""
+    hypothesis = pytest.importorskip("hypothesis")
+    st = hypothesis.strategies
+    base = read_tree(source(case))
+    text = base[path].decode()
+    lines = text.splitlines(keepends=True)
+
+    @hypothesis.settings(max_examples=80, deadline=None, derandomize=True)
+    @hypothesis.given(
+        st.lists(
+            st.tuples(
+                st.integers(0, len(lines) - 1),
+                st.sampled_from(["drop", "dup", "indent", "dedent", "flow", "getkrb", "quote"]),
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    def check(mutations: list[tuple[int, str]]) -> None:
+        new = list(lines)
+        for index, kind in mutations:
+            index %= len(new)
+            line = new[index]
+            new[index] = {
+                "drop": "",
+                "dup": line + line,
+                "indent": " " + line,
+                "dedent": line[1:],
+                "flow": line.replace(": ", ": [", 1).rstrip("\n") + "]\n",
+                "getkrb": line.rstrip("\n") + " && . /recast_auth/getkrb.sh\n",
+                "quote": line.replace(" ", " '", 1).rstrip("\n") + "'\n",
+            }[kind]
+            if not new:
+                new = [""]
+        files = {**base, path: "".join(new).encode()}
+        config = Config()
+        if ".recast-reana.yaml" in files:
+            try:
+                config = parse_config(yamlpos.load(files[".recast-reana.yaml"].decode()), "c")
+            except (ConfigError, yamlpos.YamlSyntaxError, yamlpos.UnsafeYaml):
+                return  # a broken configuration is the CLI's exit 2, not the converter's
+        try:
+            conversion = convert(files, config)
+        except ConversionError as exc:
+            assert exc.diagnostics
+            return
+        assert convert(conversion.files, config).changed == {}
+
+    check()
+
+
+def test_getkrb_removal_leaves_valid_shell_without_a_call() -> None:
+    """Random valid scripts mixing calls and commands with `&&`, `;`, `||`, `|` and `if`:
+    the converted script is valid shell (`bash -n`), calls no getkrb.sh and converts to itself."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash")
+    calls = [
+        GETKRB,
+        "source /recast_auth/getkrb.sh",
+        "/recast_auth/getkrb.sh",
+        GETKRB + " >/dev/null 2>&1",
+    ]
+    commands = ["echo a", "xrdcp {input_file} in.root", "cd /tmp", "export A=1"]
+    rng = random.Random(3)
+
+    def valid(script: str) -> bool:
+        return (
+            subprocess.run([bash, "-n"], input=script, text=True, capture_output=True).returncode
+            == 0
+        )
+
+    scripts = []
+    while len(scripts) < 40:
+        lines = []
+        for _ in range(rng.randint(1, 4)):
+            parts = [rng.choice(calls + commands) for _ in range(rng.randint(1, 4))]
+            line = parts[0] + "".join(
+                rng.choice([" && ", "; ", " || ", " | "]) + p for p in parts[1:]
+            )
+            lines.append(f"if true; then {line}; fi" if rng.random() < 0.2 else line)
+        if valid("\n".join(lines)):
+            scripts.append(lines)
+    old = "    script: |\n      select {input_file} {output_file}\n"
+    for lines in scripts:
+        block = "    script: |\n" + "".join(f"      {line}\n" for line in lines)
+        quoted = "    script: '" + lines[0].replace("'", "''") + "'\n"
+        for new in (block, quoted):
+            conversion = run(replace_in(RECAST_REPO, "specs/steps.yml", old, new))
+            script = yaml.safe_load(conversion.files["specs/steps.yml"])["select"]["process"][
+                "script"
+            ]
+            assert valid(script) and "getkrb" not in script, (lines, script)
+            assert run(conversion.files).changed == {}

@@ -4,6 +4,7 @@ Whatever the spec files hold (random bytes, random text, YAML-like token soup, w
 the wrong shape, or the bundled analyses with lines deleted, duplicated, swapped, re-indented,
 values of the wrong type, unquoted placeholders, anchors, aliases, merge keys, tabs), checking a
 repository never raises, and `recast-reana check` exits 0, 1 or 2 with a JSON report that parses.
+Any `.recast-reana.yaml` is either refused with a position or used without a crash.
 
 Most examples run in memory (`make_project` + `check`, as the CLI does after reading the files);
 fewer go through `main(["check", ...])` on real files. Every test is derandomized and uses no
@@ -336,13 +337,13 @@ def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
     return files
 
 
-@_settings(300)
+@_settings(400)
 @given(files=line_mutations())
 def test_line_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
 
 
-@_settings(300)
+@_settings(400)
 @given(files=data_mutations())
 def test_data_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
@@ -424,7 +425,7 @@ def test_configurations_cli(base: str, data: dict[str, Any]) -> None:
 
 # --- inputs found while fuzzing or known to be nasty, kept as plain tests ---------------------
 
-NASTY = {
+NASTY: dict[str, str | bytes] = {
     "alias-bomb": "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
     + "".join(
         f"{n}: &{n} [{', '.join(['*' + p] * 10)}]\n"

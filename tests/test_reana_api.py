@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 from fake_reana import FakeClock, FakeReana
 from helpers import REANA_REPO
 from reana_commons_dist import OPENAPI, archive, read_member
 
 from recast_reana import reana_api as api
+from recast_reana.redact import Redactor
 
 TOKEN = "Sentinel-Api-Token-93b1"
 
@@ -88,6 +91,20 @@ def test_download(client: api.Client, clock: FakeClock, tmp_path: Path) -> None:
     assert info.value.status == 404
     assert not (tmp_path / "nothing.png").exists()
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["limit.png"]  # no temporary left
+
+
+def test_download_cut_in_the_middle_is_fetched_again(
+    client: api.Client, fake: FakeReana, clock: FakeClock, tmp_path: Path
+) -> None:
+    wid = client.create("analysis", SPEC).id
+    _upload_specs(client, wid)
+    fake.inject("truncate", "download_file", times=2)
+    client.start(wid, {})
+    clock.now += 200
+    client.download(wid, "specs/steps.yml", tmp_path / "steps.yml")
+    assert (tmp_path / "steps.yml").read_text() == REANA_REPO["specs/steps.yml"]
+    assert fake.count("download_file") == 3
+    assert list(tmp_path.iterdir()) == [tmp_path / "steps.yml"]
 
 
 def test_start_without_the_workflow_file_fails_as_reana_does(client: api.Client) -> None:
@@ -238,14 +255,14 @@ def test_urllib3_debug_log_is_redacted(
     ],
 )
 def test_redactor(text: str) -> None:
-    out = api.Redactor(TOKEN)(text)
+    out = Redactor(TOKEN)(text)
     assert TOKEN not in out and "other-token-value" not in out
     assert "***" in out
 
 
 def test_redactor_encoded_forms() -> None:
     token = "a+b/c=d"
-    redact = api.Redactor(token)
+    redact = Redactor(token)
     assert redact("x a%2Bb%2Fc%3Dd y") == "x *** y"
     assert redact("x a+b/c=d y") == "x *** y"
 
@@ -266,3 +283,57 @@ def test_fake_refuses_requests_the_spec_does_not_allow(fake: FakeReana) -> None:
     assert answer.status_code == 400
     assert "expected ['application/octet-stream']" in fake.violations[0]
     fake.violations.clear()
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate for 127.0.0.1, as a test REANA instance would have."""
+    directory = tmp_path_factory.mktemp("tls")
+    cert, key = directory / "cert.pem", directory / "key.pem"
+    request = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    subject = ["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]
+    subprocess.run(
+        [*request, "-keyout", str(key), "-out", str(cert), *subject],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
+def test_tls_is_verified_unless_insecure(
+    openapi: Any,
+    clock: FakeClock,
+    certificate: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # CI images often set it; it must neither disable --insecure nor be ignored.
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+    with FakeReana(openapi, token=TOKEN, clock=clock.monotonic, tls=certificate) as server:
+        assert server.url.startswith("https://")
+        strict = api.Client(server.url, TOKEN, sleep=clock.sleep)
+        with pytest.raises(api.ReanaError) as info:
+            strict.you()
+        strict.close()
+        assert "TLS certificate not verified" in str(info.value)
+        assert TOKEN not in str(info.value)
+        assert server.count() == 0  # refused during the handshake, and not retried
+        assert clock.sleeps == []
+        insecure = api.Client(server.url, TOKEN, verify=False, sleep=clock.sleep)
+        assert insecure.you()["username"] == "analyst"
+        insecure.close()
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(certificate[0]))  # a site's own CA
+        trusted = api.Client(server.url, TOKEN, sleep=clock.sleep)
+        assert trusted.you()["username"] == "analyst"
+        trusted.close()
+        assert server.violations == []
+
+
+def test_a_missing_ca_bundle_is_one_clear_error(
+    fake: FakeReana, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem")
+    c = api.Client(fake.url.replace("http://", "https://"), TOKEN, sleep=clock.sleep)
+    with pytest.raises(api.ReanaError) as info:
+        c.you()
+    c.close()
+    assert "/nonexistent/ca.pem" in str(info.value) and clock.sleeps == []

@@ -346,7 +346,7 @@ def test_status_polls_for_a_one_hour_run(
     stdout, _ = capsys.readouterr()
     assert 3600 <= clock.now <= 3700
     polls = fake.count("get_workflow_status")
-    assert 60 <= polls <= 80  # 5 s growing by half to 60 s: about 65 for an hour
+    assert 60 <= polls <= 80, polls  # 5 s growing by half to 60 s: about 65 for an hour
     assert clock.sleeps[0] == 5.0 and max(clock.sleeps) == 60.0
     assert clock.sleeps == sorted(clock.sleeps)
     assert len(stdout.splitlines()) < 20  # progress lines only when something changed
@@ -404,9 +404,10 @@ def test_without_wait(
     repo: Path, fake: FakeReana, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     reports = tmp_path / "reports"
-    assert main(["run", str(repo), "--name", "nightly", "--report-dir", str(reports)]) == 0
-    stdout, _ = capsys.readouterr()
-    assert "started nightly.1" in stdout
+    assert main(["run", str(repo), "--name", "nightly.v2", "--report-dir", str(reports)]) == 0
+    stdout, stderr = capsys.readouterr()
+    assert "started nightly-v2.1" in stdout
+    assert "REANA workflow name nightly-v2 (REANA refuses '.')" in stderr
     assert "get_workflow_status" not in fake.operations()
     assert json.loads((reports / "summary.json").read_text())["workflows"][0]["status"] == "queued"
 
@@ -441,6 +442,16 @@ def test_exit_codes(
     _, stderr = capsys.readouterr()
     assert message in stderr
     assert fake.count("create_workflow") == 0
+
+
+def test_refused_start_without_wait_is_exit_1(
+    repo: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.inject("status", "start_workflow", status=400, times=1)
+    assert main(["run", str(repo)]) == 1
+    assert "REANA refused analysis.1: cannot start the workflow: REANA answered HTTP 400" in (
+        capsys.readouterr().err
+    )
 
 
 def test_refused_submission_is_exit_1(
@@ -622,3 +633,12 @@ def test_token_in_an_unexpected_error_is_redacted(
         rr.execute(options, dict(os.environ), console=console, client_factory=factory)
     assert SENTINEL not in str(info.value) and "boom with ***" in str(info.value)
     assert info.value.__suppress_context__
+
+
+def test_workflow_deleted_while_followed(
+    repo: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.inject("status", "get_workflow_status", status=404, skip=2, times=1)
+    assert main(["run", str(repo), "--wait"]) == 1
+    stdout, _ = capsys.readouterr()
+    assert "analysis.1 deleted after" in stdout

@@ -18,7 +18,6 @@ Unlike reana-client, TLS certificates are verified unless the caller turns it of
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
 import tempfile
@@ -27,18 +26,18 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 import requests
 import urllib3
 
 from recast_reana import __version__
+from recast_reana.redact import Redactor, log_filter
 
 # Answers that say nothing about the request itself: an overloaded or restarting server or proxy.
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
 # A gateway's own answer: the request never reached REANA, so even a POST may be repeated.
 NOT_REACHED = frozenset({502, 503})
-_TOKEN_PARAM = re.compile(r"(access_token=)[^&\s'\"<>]+")
 
 
 class ReanaError(Exception):
@@ -52,39 +51,6 @@ class ReanaError(Exception):
 
 class AuthError(ReanaError):
     """REANA refused the access token: missing, unknown or revoked."""
-
-
-class Redactor:
-    """Replaces the secret (raw and URL-encoded) and any `access_token=` value with `***`."""
-
-    def __init__(self, *secrets: str) -> None:
-        forms = {f for s in secrets if s for f in (s, quote(s, safe=""), quote_plus(s))}
-        self._forms = sorted(forms, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for form in self._forms:
-            text = text.replace(form, "***")
-        return _TOKEN_PARAM.sub(r"\1***", text)
-
-
-class _RedactingFilter(logging.Filter):
-    """urllib3 logs request lines with the query string at DEBUG level: redact them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.redactors: list[Redactor] = []
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.redactors:
-            text = record.getMessage()
-            for redact in self.redactors:
-                text = redact(text)
-            record.msg, record.args = text, ()
-        return True
-
-
-_FILTER = _RedactingFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_FILTER)
 
 
 @dataclass(frozen=True)
@@ -110,9 +76,12 @@ class Client:
         self.url = url.rstrip("/")
         self._token = token
         self.redact = Redactor(token)
-        _FILTER.redactors.append(self.redact)
+        log_filter.redactors.append(self.redact)
         self._session = session or requests.Session()
-        self._session.verify = verify
+        # Given with each request, not as session.verify: requests lets REQUESTS_CA_BUNDLE
+        # override a session's verify=False (psf/requests#3829), so --insecure would not work
+        # in CI images that set it; with verify=True that variable still names the CA bundle.
+        self._verify = verify
         self._session.headers["User-Agent"] = f"recast-reana/{__version__}"
         self.timeout = timeout
         self.attempts = max(1, attempts)
@@ -122,8 +91,8 @@ class Client:
 
     def close(self) -> None:
         self._session.close()
-        if self.redact in _FILTER.redactors:
-            _FILTER.redactors.remove(self.redact)
+        if self.redact in log_filter.redactors:
+            log_filter.redactors.remove(self.redact)
 
     def workflow_url(self, workflow_id: str) -> str:
         """The workflow's page in the REANA web UI (reana-ui `App.js`: /details/:id)."""
@@ -209,56 +178,35 @@ class Client:
         return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
     def download(self, workflow_id: str, path: str, dest: Path) -> int:
-        """GET /api/workflows/<id>/workspace/<path> into `dest` (atomically); returns the size."""
+        """GET /api/workflows/<id>/workspace/<path> into `dest` (atomically); returns the size.
+
+        A stream cut in the middle is fetched again from the start, like any transient error."""
         url_path = f"/api/workflows/{workflow_id}/workspace/{quote(path, safe='/')}"
-        response = self._call("GET", url_path, stream=True, what=f"download {path}")
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-        size = 0
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                for chunk in response.iter_content(chunk_size=1 << 20):
-                    fh.write(chunk)
-                    size += len(chunk)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, dest)
-        except requests.RequestException as exc:
-            Path(tmp).unlink(missing_ok=True)
-            message = self._describe(exc, f"download {path}")
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        else:
-            return size
-        finally:
-            response.close()
-        # A stream cut in the middle: the next try downloads the file again from its start.
+        message = ""
+        for attempt in range(self.attempts):
+            if attempt:
+                self._sleep(min(2.0**attempt, 30.0))
+            response = self._call("GET", url_path, stream=True, what=f"download {path}")
+            fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    for chunk in response.iter_content(chunk_size=1 << 20):
+                        fh.write(chunk)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, dest)
+                return dest.stat().st_size
+            except requests.RequestException as exc:
+                message = self._describe(exc, f"download {path}")
+            finally:
+                Path(tmp).unlink(missing_ok=True)
+                response.close()
         raise ReanaError(message, transient=True)
 
     # --- transport -------------------------------------------------------------------------
 
-    def _json(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        body: Any = None,
-        data: bytes | None = None,
-        expect: int = 200,
-        repeatable: bool = True,
-        what: str,
-    ) -> Any:
-        response = self._call(
-            method,
-            path,
-            params=params,
-            body=body,
-            data=data,
-            expect=expect,
-            repeatable=repeatable,
-            what=what,
-        )
+    def _json(self, method: str, path: str, *, what: str, **options: Any) -> Any:
+        response = self._call(method, path, what=what, **options)
         try:
             return response.json()
         except ValueError:
@@ -292,7 +240,7 @@ class Client:
         for attempt in range(self.attempts):
             if attempt:
                 self._sleep(min(2.0**attempt, 30.0))
-            message, sent = "", False
+            message, sent, tls = "", False, False
             try:
                 response = self._session.request(
                     method,
@@ -303,13 +251,19 @@ class Client:
                     headers=headers,
                     timeout=self.timeout,
                     stream=stream,
+                    verify=self._verify,
                     allow_redirects=False,  # a redirect would carry the token elsewhere
                 )
             except requests.RequestException as exc:
                 # Built outside the except block: the original exception (URL with the token
                 # in its text) is not chained to ours.
                 message, sent = self._describe(exc, what), not _not_sent(exc)
+                tls = isinstance(exc, requests.exceptions.SSLError)
+            except OSError as exc:  # e.g. REQUESTS_CA_BUNDLE names no file
+                message, tls = f"cannot {what}: {self.redact(str(exc))}", True
             if message:
+                if tls:  # a certificate (or a CA bundle) does not get better by asking again
+                    raise ReanaError(message)
                 error = ReanaError(message, transient=True)
                 if sent and not repeatable:
                     raise ReanaError(message + " (it may have been done: check REANA)")

@@ -19,17 +19,11 @@ from dataclasses import replace
 
 from recast_reana import reana_api as api
 from recast_reana.config import load_config
+from recast_reana.console import Clock, Console, SystemClock
 from recast_reana.grid import Point, load_grid
+from recast_reana.redact import Redactor
 from recast_reana.rules.kerberos_secrets import missing_secrets, secrets_add_command
-from recast_reana.runner import (
-    EXIT_USAGE,
-    Clock,
-    Console,
-    RunError,
-    Runner,
-    RunOptions,
-    SystemClock,
-)
+from recast_reana.runner import EXIT_USAGE, RunError, Runner, RunOptions
 from recast_reana.runplan import Plan, PlanError, prepare, unknown_parameters
 
 __all__ = ["Console", "RunError", "RunOptions", "SystemClock", "execute"]
@@ -54,7 +48,7 @@ def execute(
     client_factory: ClientFactory = api.Client,
 ) -> int:
     clock = clock or SystemClock()
-    redact = api.Redactor(env.get(TOKEN_VAR, ""))
+    redact = Redactor(env.get(TOKEN_VAR, ""))
     # A safety net: no line reaches the user with the token, whatever it quotes.
     console = replace(
         console, out=_redacting(console.out, redact), err=_redacting(console.err, redact)
@@ -95,7 +89,7 @@ def execute(
         raise
 
 
-def _redacting(write: Callable[[str], None], redact: api.Redactor) -> Callable[[str], None]:
+def _redacting(write: Callable[[str], None], redact: Redactor) -> Callable[[str], None]:
     return lambda line: write(redact(line))
 
 

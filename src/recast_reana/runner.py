@@ -12,14 +12,13 @@ written once a workflow exists, whatever happens next. Nothing here prints: line
 from __future__ import annotations
 
 import posixpath
-import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from recast_reana import reana_api as api
+from recast_reana.console import Clock, Console
 from recast_reana.grid import Point
 from recast_reana.reports import Job, Result, human, table, tail, write_reports
 from recast_reana.runplan import Plan, sanitise
@@ -35,45 +34,6 @@ class RunError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_FATAL) -> None:
         super().__init__(message)
         self.exit_code = exit_code
-
-
-class Clock(Protocol):
-    def monotonic(self) -> float: ...
-    def time(self) -> float: ...
-    def sleep(self, seconds: float) -> None: ...
-
-
-class SystemClock:
-    def monotonic(self) -> float:
-        return time.monotonic()
-
-    def time(self) -> float:
-        return time.time()
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
-
-
-@dataclass
-class Console:
-    out: Callable[[str], None]
-    err: Callable[[str], None]
-    ci: bool = False  # GitLab CI: collapsible sections
-    wall: Callable[[], float] = time.time
-
-    @contextmanager
-    def section(self, name: str, header: str, *, collapsed: bool = True) -> Iterator[None]:
-        """A GitLab collapsible section (docs.gitlab.com, ci/jobs/job_logs)."""
-        if not self.ci:
-            self.out(header)
-            yield
-            return
-        flag = "[collapsed=true]" if collapsed else ""
-        self.out(f"\x1b[0Ksection_start:{int(self.wall())}:{name}{flag}\r\x1b[0K{header}")
-        try:
-            yield
-        finally:
-            self.out(f"\x1b[0Ksection_end:{int(self.wall())}:{name}\r\x1b[0K")
 
 
 @dataclass(frozen=True)
@@ -312,7 +272,9 @@ class Runner:
     def _verdict(self) -> int:
         if self.options.grid and self.options.wait:
             self.console.out(table(self.results))
-        bad = [r for r in self.results if not (r.ok or (not self.options.wait and r.id))]
+        # Without --wait a workflow is done with once it started (status "queued").
+        wait = self.options.wait
+        bad = [r for r in self.results if not (r.ok if wait else r.status == "queued")]
         if not bad:
             return EXIT_OK
         if self.options.grid:

@@ -128,3 +128,18 @@ def test_converted_branch_ignores_recast_examples() -> None:
         REANA_REPO, recast_DOT_yml=RECAST_REPO["recast.yml"].replace("      xsec: 44.8\n", "")
     )
     assert lint_files(files, RULE) == []
+
+
+def test_hand_written_reana_yaml_need_not_give_what_only_dropped_stages_read() -> None:
+    from helpers import REANA_REPO, RECAST_REPO
+
+    from recast_reana.config import Config
+
+    reana = REANA_REPO["reana.yaml"].replace(
+        "    dataset: 'root://eosuser.cern.ch//eos/user/a/analyst/data.root'\n", ""
+    )
+    files = {**RECAST_REPO, "reana.yaml": reana}
+    dropping = Config(convert={"drop_stages": ["select"]})
+    found = lint_files(files, RULE, dropping)
+    assert [d for d in found if "reana.yaml" in d.message] == []
+    assert any("reana.yaml" in d.message for d in lint_files(files, RULE))

@@ -213,3 +213,11 @@ def test_malformed_entries_are_ignored() -> None:
         "- 3\n- relpath: [x]",
     )
     assert lint_files(files, RULE) == []
+
+
+def test_recast_results_do_not_count_on_a_converted_branch() -> None:
+    from helpers import REANA_REPO, RECAST_REPO
+
+    recast = RECAST_REPO["recast.yml"].replace("relpath: fit/limit.png", "relpath: gone/limit.png")
+    assert lint_files({**REANA_REPO, "recast.yml": recast}, RULE) == []
+    assert lint_files({**RECAST_REPO, "recast.yml": recast}, RULE) != []

@@ -54,6 +54,12 @@ def set_name(pset: ParameterSet) -> str:
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     if project.workflow is None or not project.parameter_sets:
         return
+    # On main, a reana.yaml only serves the conversion, which drops `convert.drop_stages`: what
+    # only those stages read need not be in it.
+    dropped = (
+        set(project.config.convert.get("drop_stages") or ()) if project.mode == "recast" else set()
+    )
+    reana_file = project.reana.file if project.reana else None
     for stage in project.workflow.stages:  # nested sub-workflows read their parent, not the run
         for sel in stage.selectors:
             param = output_name(sel)
@@ -62,7 +68,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             lacking = [
                 p
                 for p in project.parameter_sets
-                if param not in p.values and sel.output not in p.values
+                if param not in p.values
+                and sel.output not in p.values
+                and not (stage.name in dropped and p.file == reana_file)
             ]
             if not lacking:
                 continue

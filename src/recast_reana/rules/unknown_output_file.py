@@ -67,7 +67,12 @@ def _entries(project: Project) -> Iterator[tuple[str, Path, Any, str]]:
         files = value_at(src.data, ("outputs", "files"))
         for i, value in enumerate(files if isinstance(files, list) else []):
             yield src.path, ("outputs", "files", i), value, "outputs.files entry"
-    if project.recast and (src := project.files.get(project.recast.file)):
+    # REANA never reads recast.yml: on a converted (REANA-layout) branch its results do not count.
+    if (
+        project.mode == "recast"
+        and project.recast
+        and (src := project.files.get(project.recast.file))
+    ):
         results = value_at(src.data, ("results",))
         for i, result in enumerate(results if isinstance(results, list) else []):
             if isinstance(result, dict) and "relpath" in result:

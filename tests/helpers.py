@@ -95,7 +95,9 @@ results:
 - name: limit plot
   relpath: fit/limit.png
 """,
-    "specs/workflow.yml": REANA_REPO["specs/workflow.yml"].replace("specs/steps.yml#", "steps.yml#"),
+    "specs/workflow.yml": REANA_REPO["specs/workflow.yml"].replace(
+        "specs/steps.yml#", "steps.yml#"
+    ),
     "specs/steps.yml": REANA_REPO["specs/steps.yml"],
 }
 

@@ -15,10 +15,12 @@ from recast_reana.ruledocs import missing_sections, render
 from recast_reana.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
-ISSUE_RULES = (
-    "RR001 RR002 RR003 RR004 RR101 RR102 RR103 RR201 RR202 RR203 RR204 RR301 RR302 RR303 RR304 "
-    "RR305 RR306 RR307 RR308 RR401 RR402 RR403 RR404 RR405 RR406 RR407 RR408 RR409 RR410 RR501 RR502"
-).split()
+ISSUE_RULES = [
+    *("RR001", "RR002", "RR003", "RR004", "RR101", "RR102", "RR103", "RR201", "RR202", "RR203"),
+    *("RR204", "RR301", "RR302", "RR303", "RR304", "RR305", "RR306", "RR307", "RR308", "RR401"),
+    *("RR402", "RR403", "RR404", "RR405", "RR406", "RR407", "RR408", "RR409", "RR410", "RR501"),
+    "RR502",
+]
 
 
 @pytest.mark.parametrize("rule_id", ISSUE_RULES)

@@ -17,7 +17,8 @@ def _repo(tmp_path: Path) -> Path:
         RECAST_REPO,
         "specs/steps.yml",
         "      select {input_file} {output_file}\n",
-        f"      echo '{SENTINEL}' | kinit analyst@CERN.CH\n      select {{input_file}} {{output_file}}\n",
+        f"      echo '{SENTINEL}' | kinit analyst@CERN.CH\n"
+        "      select {input_file} {output_file}\n",
     )
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

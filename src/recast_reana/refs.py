@@ -146,7 +146,7 @@ class RefResolver:
                 rel = posixpath.normpath(posixpath.join(base, file_part)).removeprefix("./")
             else:
                 rel = src.path
-            if rel.startswith("../") or rel == "..":
+            if rel.startswith(("../", "/")) or rel == "..":
                 errors[mode] = f"'{file_part}' points outside the repository"
                 continue
             target_src = self.load(rel)

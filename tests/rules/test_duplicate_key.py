@@ -16,13 +16,18 @@ PASS = [
 
 FAIL = [
     pytest.param(
-        replace_in(REANA_REPO, "reana.yaml", "    xsec: 44.8\n", "    xsec: '9999.9'\n    xsec: 44.8\n"),
+        replace_in(
+            REANA_REPO, "reana.yaml", "    xsec: 44.8\n", "    xsec: '9999.9'\n    xsec: 44.8\n"
+        ),
         ["reana.yaml:5:5"],
         id="tutorial-cross-section-twice",
     ),
     pytest.param(
         replace_in(
-            RECAST_REPO, "specs/steps.yml", "    imagetag: v1.2.0\n", "    imagetag: v1\n    imagetag: v2\n"
+            RECAST_REPO,
+            "specs/steps.yml",
+            "    imagetag: v1.2.0\n",
+            "    imagetag: v1\n    imagetag: v2\n",
         ),
         ["specs/steps.yml:10:5"],
         id="in-a-step",

@@ -9,7 +9,9 @@ PASS = [
     pytest.param(REANA_REPO, id="reana-layout"),
     pytest.param(RECAST_REPO, id="recast-layout"),
     pytest.param(
-        replace_in(REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", 'selected: "{output_file}"'),
+        replace_in(
+            REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", 'selected: "{output_file}"'
+        ),
         id="double-quoted",
     ),
     pytest.param(
@@ -24,13 +26,18 @@ PASS = [
 
 FAIL = [
     pytest.param(
-        replace_in(REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", "selected: {output_file}"),
+        replace_in(
+            REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", "selected: {output_file}"
+        ),
         ["specs/steps.yml:13:17"],
         id="publisher-output",
     ),
     pytest.param(
         replace_in(
-            RECAST_REPO, "specs/workflow.yml", "limit_file: '{workdir}/limit.png'", "limit_file: {workdir}"
+            RECAST_REPO,
+            "specs/workflow.yml",
+            "limit_file: '{workdir}/limit.png'",
+            "limit_file: {workdir}",
         ),
         ["specs/workflow.yml:17:19"],
         id="stage-parameter",
@@ -49,7 +56,9 @@ def test_fail(files: dict[str, str], expected: list[str]) -> None:
 
 
 def test_message_shows_the_quoted_form() -> None:
-    files = replace_in(REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", "selected: {output_file}")
+    files = replace_in(
+        REANA_REPO, "specs/steps.yml", "selected: '{output_file}'", "selected: {output_file}"
+    )
     (d,) = lint_files(files, RULE)
     assert "'{output_file}'" in d.message
     assert d.end_col - d.col == len("{output_file}")

@@ -11,7 +11,7 @@ RULE = "RR004"
 
 BOMB = "".join(
     f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
-    for prev, name in zip([None, "a", "b", "c", "d", "e", "f", "g", "h"], "abcdefghi")
+    for prev, name in zip([None, *"abcdefgh"], "abcdefghi", strict=True)
 )
 
 PASS = [
@@ -21,11 +21,15 @@ PASS = [
         {**REANA_REPO, "specs/steps.yml": "base: &b {image: x}\n" + REANA_REPO["specs/steps.yml"]},
         id="ordinary-anchor",
     ),
-    pytest.param({**RECAST_REPO, "recast.yml": "\ufeff" + RECAST_REPO["recast.yml"]}, id="utf8-bom"),
+    pytest.param(
+        {**RECAST_REPO, "recast.yml": "\ufeff" + RECAST_REPO["recast.yml"]}, id="utf8-bom"
+    ),
 ]
 
 FAIL = [
-    pytest.param({**REANA_REPO, "specs/workflow.yml": BOMB}, ["specs/workflow.yml:5:1"], id="alias-bomb"),
+    pytest.param(
+        {**REANA_REPO, "specs/workflow.yml": BOMB}, ["specs/workflow.yml:5:1"], id="alias-bomb"
+    ),
     pytest.param(
         {**REANA_REPO, "specs/workflow.yml": b"\x89PNG\r\n\x1a\n\x00\x00"},
         ["specs/workflow.yml:1:1"],
@@ -36,7 +40,9 @@ FAIL = [
         ["recast.yml:1:10"],
         id="latin-1",
     ),
-    pytest.param({**REANA_REPO, "reana.yaml": "a: &a [*a]\n"}, ["reana.yaml:1:4"], id="recursive-alias"),
+    pytest.param(
+        {**REANA_REPO, "reana.yaml": "a: &a [*a]\n"}, ["reana.yaml:1:4"], id="recursive-alias"
+    ),
     pytest.param(
         {**REANA_REPO, "specs/workflow.yml": "#" * (MAX_BYTES + 1)},
         ["specs/workflow.yml:1:1"],

@@ -49,21 +49,6 @@ FAIL = [
         id="serial-type",
     ),
     pytest.param(
-        replace_in(REANA_REPO, "reana.yaml", "  type: yadage\n", ""),
-        ["reana.yaml:8:1"],
-        id="no-type",
-    ),
-    pytest.param(
-        replace_in(REANA_REPO, "reana.yaml", "  file: specs/workflow.yml\n", ""),
-        ["reana.yaml:8:1"],
-        id="no-file",
-    ),
-    pytest.param(
-        replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: ''"),
-        ["reana.yaml:10:3"],
-        id="empty-file",
-    ),
-    pytest.param(
         replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/workflw.yml"),
         ["reana.yaml:10:9"],
         id="reana-file-does-not-exist",
@@ -107,20 +92,25 @@ def test_messages() -> None:
     assert _message(replace_in(REANA_REPO, "reana.yaml", "type: yadage", "type: cwl")) == (
         "workflow type is 'cwl'; a RECAST workflow is yadage: write `type: yadage`"
     )
-    assert _message(replace_in(REANA_REPO, "reana.yaml", "  type: yadage\n", "")) == (
-        "workflow has no 'type': add `type: yadage`"
-    )
     files = replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/wf.yml")
     assert _message(files) == (
         "workflow file 'specs/wf.yml' does not exist; did you mean 'specs/workflow.yml'?"
     )
 
 
-def test_missing_file_suggests_the_recast_workflow() -> None:
-    files = replace_in(MAIN_WITH_REANA_YAML, "reana.yaml", "  file: specs/workflow.yml\n", "")
-    assert _message(files) == (
-        "workflow has no 'file': name the yadage workflow file, e.g. `file: specs/workflow.yml`"
-    )
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  type: yadage\n", ""),
+        ("  file: specs/workflow.yml\n", ""),
+        ("file: specs/workflow.yml", "file: ''"),
+    ],
+    ids=["no-type", "no-file", "empty-file"],
+)
+def test_missing_keys_are_left_to_the_reana_yaml_schema(old: str, new: str) -> None:
+    files = replace_in(MAIN_WITH_REANA_YAML, "reana.yaml", old, new)
+    assert lint_files(files, RULE) == []
+    assert [d.rule for d in lint_files(files, "RR102")] == ["RR102"]
 
 
 def test_recast_path_is_relative_to_the_toplevel() -> None:

@@ -18,12 +18,16 @@ FAIL = [
         id="unclosed-flow-list",
     ),
     pytest.param(
-        replace_in(RECAST_REPO, "recast.yml", "  author: analyst\n", "  author: analyst\n bad: x\n"),
+        replace_in(
+            RECAST_REPO, "recast.yml", "  author: analyst\n", "  author: analyst\n bad: x\n"
+        ),
         ["recast.yml:4:2"],
         id="bad-indentation",
     ),
     pytest.param(
-        replace_in(REANA_REPO, "specs/steps.yml", "imagetag: v1.2.0", "imagetag: !!python/name:os.system"),
+        replace_in(
+            REANA_REPO, "specs/steps.yml", "imagetag: v1.2.0", "imagetag: !!python/name:os.system"
+        ),
         ["specs/steps.yml:9:15"],
         id="unsafe-tag-as-safe_load-refuses-it",
     ),

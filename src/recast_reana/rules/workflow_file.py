@@ -60,12 +60,9 @@ def _reana(project: Project) -> Iterator[Diagnostic]:
     workflow = src.data.get("workflow")
     if not isinstance(workflow, dict):
         return  # RR102: the reana.yaml schema requires a `workflow` mapping
+    # A missing `type` or `file` is RR102's: the reana.yaml schema requires them.
     wtype = workflow.get("type")
-    if "type" not in workflow:
-        yield at(
-            ID, src.path, src.key_pos(("workflow",)), "workflow has no 'type': add `type: yadage`"
-        )
-    elif wtype != "yadage":
+    if "type" in workflow and wtype != "yadage":
         yield at(
             ID,
             src.path,
@@ -73,16 +70,7 @@ def _reana(project: Project) -> Iterator[Diagnostic]:
             f"workflow type is {_show(wtype)}; a RECAST workflow is yadage: write `type: yadage`",
         )
     wfile = workflow.get("file")
-    if (wfile is None or wfile == "") and "specification" not in workflow:
-        hint = project.recast.workflow_file if project.recast else None
-        yield at(
-            ID,
-            src.path,
-            src.key_pos(("workflow", "file") if "file" in workflow else ("workflow",)),
-            "workflow has no 'file': name the yadage workflow file, e.g. "
-            f"`file: {hint or 'specs/workflow.yml'}`",
-        )
-    elif isinstance(wfile, str) and info.workflow_file and not info.workflow_file_exists:
+    if isinstance(wfile, str) and info.workflow_file and not info.workflow_file_exists:
         message = f"workflow file '{wfile}' does not exist"
         if close := _closest(project, info.workflow_file):
             message += f"; did you mean '{close}'?"

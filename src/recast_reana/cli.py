@@ -1,4 +1,4 @@
-"""Command line: `recast-reana check | rules`.
+"""Command line: `recast-reana check | convert | sync-branch | run | rules`.
 
 Nothing below this module prints or exits; every error becomes one line here (pre-commit's
 error_handler), with the traceback only under `--debug`.

@@ -487,8 +487,7 @@ FOUND = {
         "imagetag: !!timestamp final",
     ),
 }
-# Findings whose message spans several lines (a value with newlines quoted into it), which breaks
-# the one-finding-per-line text output. Expected to fail until the rule quotes such values.
+# Values with newlines quoted into a message: the linter keeps every finding on one line.
 MULTILINE_MESSAGES = {
     "RR406-environment-type": (
         "environment_type: docker-encapsulated",
@@ -507,7 +506,6 @@ def test_found_by_fuzzing(base: str, target: str, old: str, new: str) -> None:
     assert_cli(files)
 
 
-@pytest.mark.xfail(strict=True, reason="rules quote values with newlines into their messages")
 @pytest.mark.parametrize(
     ("old", "new"), list(MULTILINE_MESSAGES.values()), ids=list(MULTILINE_MESSAGES)
 )

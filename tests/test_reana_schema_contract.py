@@ -13,24 +13,18 @@ row names the reason and the exact errors ours reports, and nothing else may dif
 from __future__ import annotations
 
 import copy
-import io
 import json
-import subprocess
-import sys
-import tarfile
-import zipfile
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
 import pytest
+import reana_commons_dist
 from jsonschema.validators import validator_for
 
 pytestmark = pytest.mark.slow
 
-REQUIREMENT = "reana-commons==0.9.11"
 MEMBER = "reana_commons/validation/schemas/reana_analysis_schema.json"
 
 
@@ -40,45 +34,10 @@ def our_schema() -> Any:
     return json.loads(resources.files("recast_reana").joinpath("schemas/reana.json").read_text())
 
 
-def _archive(directory: Path) -> Path | None:
-    found = sorted(directory.glob("reana_commons-0.9.11*.whl")) + sorted(
-        directory.glob("reana_commons-0.9.11.tar.gz")
-    )
-    return found[0] if found else None
-
-
-def _read_member(archive: Path) -> bytes:
-    if archive.suffix == ".whl":
-        with zipfile.ZipFile(archive) as whl:
-            return whl.read(MEMBER)
-    with tarfile.open(archive) as sdist:  # sdist: reana_commons-0.9.11/<MEMBER>
-        name = next(n for n in sdist.getnames() if n.endswith("/" + MEMBER))
-        extracted = sdist.extractfile(name)
-        assert extracted is not None
-        return extracted.read()
-
-
 @pytest.fixture(scope="session")
 def reana_schema(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
-    directory = (
-        cache.mkdir("reana-commons-0.9.11") if cache else tmp_path_factory.mktemp("reana-commons")
-    )
-    archive = _archive(directory)
-    if archive is None:
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check"]
-        proc = subprocess.run(
-            [*cmd, REQUIREMENT, "-d", str(directory)], capture_output=True, text=True, timeout=600
-        )
-        archive = _archive(directory)
-        if proc.returncode != 0 or archive is None:
-            tail = " | ".join((proc.stderr or proc.stdout).strip().splitlines()[-3:])
-            pytest.fail(
-                f"`pip download --no-deps {REQUIREMENT}` failed (exit {proc.returncode}): {tail}. "
-                "This contract test needs the package index (PyPI); it does not skip.",
-                pytrace=False,
-            )
-    loaded = json.load(io.BytesIO(_read_member(archive)))
+    dist = reana_commons_dist.archive(request.config, tmp_path_factory)
+    loaded = json.loads(reana_commons_dist.read_member(dist, MEMBER))
     assert loaded["title"] == "REANA analysis specification"
     return loaded
 

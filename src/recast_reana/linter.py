@@ -34,7 +34,8 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
         convertible = getattr(rule, "CONVERTIBLE", False) and project.mode == "recast"
         for d in rule.check(project, options):
             severity = d.severity or rule.SEVERITY
-            message = d.message
+            # One line per finding, whatever a quoted value held (flake8/actionlint do the same).
+            message = d.message.replace("\r", "\\r").replace("\n", "\\n")
             if convertible and severity is not Severity.INFO:
                 severity, message = Severity.INFO, message + CONVERT_HINT
             if rule_id in config.severity:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import statistics
@@ -36,7 +35,16 @@ import tempfile
 import venv
 from pathlib import Path
 
-from common import REPO, load, machine, recast_reana_command, summary, timed_run
+from common import (
+    REPO,
+    bench_env,
+    calibration,
+    load,
+    machine,
+    recast_reana_command,
+    summary,
+    timed_run,
+)
 
 REANA_CLIENT = "reana-client==0.9.6"
 PINS = ("setuptools<81",)  # reana-commons 0.9.11 imports pkg_resources (gone in setuptools 81)
@@ -105,7 +113,7 @@ def ensure_reana_client() -> Path:
 
 
 def offline_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REANA_")}
+    env = {k: v for k, v in bench_env().items() if not k.startswith("REANA_")}
     env["PYTHONWARNINGS"] = "ignore"  # reana-commons' pkg_resources deprecation warning
     return env
 
@@ -132,6 +140,7 @@ def speed(exe: Path, repeat: int) -> None:
             rc_times.append(t)
     ratio = statistics.median(rc_times) / statistics.median(rr_times)
     print(f"\n## speed: {repeat} interleaved runs each on {BASE.relative_to(REPO)}\n")
+    print("(wall time per run; both tools with bytecode caches, see common.bench_env)")
     print(f"recast-reana check           {summary(rr_times)}  exit {sorted(codes['rr'])}")
     print(f"  ({' '.join(rr)})")
     print(f"reana-client validate        {summary(rc_times)}  exit {sorted(codes['rc'])}")
@@ -246,7 +255,7 @@ def main() -> int:
     speed(exe, args.repeat)
     if not args.skip_defects:
         defects(exe)
-    print(f"\nat the end: {load()}")
+    print(f"\nat the end: {load()}\n{calibration()}")
     return 0
 
 

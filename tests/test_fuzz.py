@@ -76,6 +76,7 @@ def assert_checks(files: Mapping[str, str | bytes]) -> None:
     for d in found:
         assert d.line >= 1 and d.col >= 1, d
         assert re.fullmatch(r"RR\d{3}", d.rule) and d.severity is not None, d
+        assert "\n" not in d.message and "\r" not in d.message, d  # one line per finding
     fmt.format_text(found, project.texts, show_source=True)
     assert isinstance(json.loads(fmt.format_json(found)), list)
     assert isinstance(json.loads(fmt.format_codequality(found, project.texts)), list)
@@ -164,7 +165,7 @@ contents = st.one_of(
 )
 
 
-@_settings(300)
+@_settings(450)
 @given(
     base=st.sampled_from(sorted(BASES)),
     target=st.sampled_from(SPEC_FILES),
@@ -337,13 +338,13 @@ def data_mutations(draw: Callable[..., Any]) -> dict[str, str]:
     return files
 
 
-@_settings(400)
+@_settings(550)
 @given(files=line_mutations())
 def test_line_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
 
 
-@_settings(400)
+@_settings(550)
 @given(files=data_mutations())
 def test_data_mutations(files: dict[str, str]) -> None:
     assert_checks(files)
@@ -404,7 +405,7 @@ configs = st.fixed_dictionaries(
 )
 
 
-@_settings(200)
+@_settings(250)
 @given(base=st.sampled_from(sorted(BASES)), data=configs, flow=st.booleans())
 def test_configurations(base: str, data: dict[str, Any], flow: bool) -> None:
     """Any configuration is either refused with a position (exit 2) or used without a crash."""

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from recast_reana.diagnostics import Diagnostic, Severity, finalize
-from recast_reana.linter import lint
+from recast_reana.linter import lint, select
 from recast_reana.project import Project, from_files
 from recast_reana.yamlpos import Path
 
@@ -36,7 +36,9 @@ def check(project: Project) -> list[Diagnostic]:
     try:
         conversion = convert(sources, project.config)
     except ConversionError as exc:
-        extra = [d for d in exc.diagnostics if (d.rule, d.path, d.line) not in known]
+        extra = [
+            d for d in select(project, exc.diagnostics) if (d.rule, d.path, d.line) not in known
+        ]
         return _merge(found, extra)
     config = replace(project.config, layout="reana")
     converted = from_files(conversion.files, config, yaml_paths=sorted(conversion.files))

@@ -44,6 +44,17 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
     return finalize(_suppressed(out, project.texts, config.exclude))
 
 
+def select(project: Project, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Findings made outside the rules (the conversion's refusals), filtered as `lint` filters."""
+    config = project.config
+    kept = [
+        d.with_(severity=Severity(config.severity[d.rule])) if d.rule in config.severity else d
+        for d in diagnostics
+        if config.enabled(d.rule)
+    ]
+    return finalize(_suppressed(kept, project.texts, config.exclude))
+
+
 def _suppressed(
     diagnostics: Iterable[Diagnostic], texts: Mapping[str, str], exclude: Iterable[str]
 ) -> list[Diagnostic]:

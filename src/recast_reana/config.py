@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from recast_reana import yamlpos
+from recast_reana.schema import Validator
 
 CONFIG_NAME = ".recast-reana.yaml"
 _RULE = {"type": "string", "pattern": "^RR[0-9]{0,3}$"}
@@ -84,10 +85,8 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
 
 
 def parse_config(doc: yamlpos.Document, shown: str) -> Config:
-    import jsonschema  # only here: most repositories have no configuration file
-
     data = doc.data if doc.data is not None else {}
-    validator = jsonschema.Draft7Validator(SCHEMA)
+    validator = Validator(SCHEMA)  # not jsonschema: importing it costs ~100 ms (see schema.py)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not isinstance(data, dict):
         raise ConfigError(shown, 1, 1, "the configuration must be a mapping of options")

@@ -20,6 +20,7 @@ from typing import Any
 
 from recast_reana.project import Project
 from recast_reana.refs import Ref, get_path
+from recast_reana.schema import Validator
 from recast_reana.yamlpos import Path
 
 # The keys whose value picks the branch of a oneOf (scheduler, process, environment, ...).
@@ -46,7 +47,8 @@ Origin = tuple[str, Path]
 
 @dataclass(frozen=True)
 class Schemas:
-    validators: dict[str, Any]  # "workflow", "stage", "step" -> a jsonschema Draft4Validator
+    # "workflow", "stage", "step" -> a draft-04 schema.Validator (or jsonschema Draft4Validator)
+    validators: dict[str, Any]
     enums: dict[str, list[str]]  # the values each `*_type` key allows
     by_shape: bool  # whether a unit's shape (see `stand_in`) decides its validity
 
@@ -70,20 +72,26 @@ def schemas() -> Schemas | None:
     }
     if any((root / name).as_uri() not in store for name in (_WORKFLOW, _STAGE, _STEP)):
         return None  # not the yadage-schemas this was written for
-    validators = {}
-    with warnings.catch_warnings():  # RefResolver is deprecated, not removed, in jsonschema 4.18+
-        warnings.simplefilter("ignore", DeprecationWarning)
-        from jsonschema import Draft4Validator, RefResolver
+    validators: dict[str, Any] = {}
+    kinds = (
+        ("workflow", _WORKFLOW, (_STAGE,)),
+        ("stage", _STAGE, (_STEP, _WORKFLOW)),
+        ("step", _STEP, ()),
+    )
+    for unit, name, stubs in kinds:
+        local = dict(store) | {(root / s).as_uri(): {"type": "object"} for s in stubs}
+        uri = (root / name).as_uri()
+        validators[unit] = Validator(store[uri], draft=4, store=local, base_uri=uri)
+    if any(v.unsupported() for v in validators.values()):  # a newer yadage-schemas: be exact
+        with warnings.catch_warnings():  # RefResolver is deprecated, not removed, in 4.18+
+            warnings.simplefilter("ignore", DeprecationWarning)
+            from jsonschema import Draft4Validator, RefResolver
 
-        for unit, name, stubs in (
-            ("workflow", _WORKFLOW, (_STAGE,)),
-            ("stage", _STAGE, (_STEP, _WORKFLOW)),
-            ("step", _STEP, ()),
-        ):
-            local = dict(store) | {(root / s).as_uri(): {"type": "object"} for s in stubs}
-            uri = (root / name).as_uri()
-            resolver = RefResolver(base_uri=uri, referrer=store[uri], store=local)
-            validators[unit] = Draft4Validator(store[uri], resolver=resolver)
+            for unit, name, stubs in kinds:
+                local = dict(store) | {(root / s).as_uri(): {"type": "object"} for s in stubs}
+                uri = (root / name).as_uri()
+                resolver = RefResolver(base_uri=uri, referrer=store[uri], store=local)
+                validators[unit] = Draft4Validator(store[uri], resolver=resolver)
     enums: dict[str, list[str]] = {}
     for schema in store.values():
         for key in TYPE_KEYS:

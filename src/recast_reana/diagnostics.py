@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -109,6 +108,8 @@ def format_codequality(diagnostics: Sequence[Diagnostic], sources: Mapping[str, 
     that triple occurred before), not the line number: findings keep their identity when unrelated
     lines are added above them, so the merge-request widget shows only real changes.
     """
+    from hashlib import sha256  # only here: the text path (the hook) does not need it
+
     seen: dict[tuple[str, str, str, str], int] = {}
     report = []
     for d in diagnostics:
@@ -116,7 +117,7 @@ def format_codequality(diagnostics: Sequence[Diagnostic], sources: Mapping[str, 
         # Numbers in messages are often line numbers ("first on line 9"): masked, they move freely.
         ident = (d.path, d.rule, re.sub(r"\d+", "#", d.message), content)
         seen[ident] = seen.get(ident, 0) + 1
-        digest = hashlib.sha256("\0".join([*ident, str(seen[ident])]).encode()).hexdigest()
+        digest = sha256("\0".join([*ident, str(seen[ident])]).encode()).hexdigest()
         report.append(
             {
                 "description": f"{d.rule} {d.message}",

@@ -17,7 +17,7 @@ from typing import Any
 
 from recast_reana.config import Config
 from recast_reana.diagnostics import Diagnostic, Severity
-from recast_reana.edits import Edit, apply, delete_lines, line_end
+from recast_reana.edits import Edit, apply, delete_lines, last_content_line, line_end
 from recast_reana.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.graph import Stage
 from recast_reana.project import REANA_NAMES, Project, from_files
@@ -251,7 +251,7 @@ def _delete_stages(src: SourceFile, list_path: Path, count: int, indices: list[i
         if after < count:
             edits.append(delete_lines(src, first, starts[after] - 1, "drop_stages"))
             continue
-        last = _last_content_line(src, doc.pos((*list_path, run[-1])))
+        last = last_content_line(src, doc.pos((*list_path, run[-1])))
         while first > 1 and not src.lines[first - 2].strip():
             first -= 1
         text = src.text or ""
@@ -276,16 +276,6 @@ def _block_start(src: SourceFile, pos: Pos) -> int:
 
 def _is_dash(src: SourceFile, line: int) -> bool:
     return src.lines[line - 1].strip() == "-"
-
-
-def _last_content_line(src: SourceFile, pos: Pos) -> int:
-    """The last line of a block node that holds more than blanks or comments."""
-    last = pos.end_line
-    if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
-        last -= 1
-    while last > pos.line and (not src.lines[last - 1].strip() or _comment(src.lines[last - 1])):
-        last -= 1
-    return max(last, pos.line)
 
 
 def _comment(line: str) -> bool:

@@ -78,6 +78,23 @@ def next_line(src: SourceFile, line: int) -> int:
     return len(text) if end < 0 else end + 1
 
 
+def last_content_line(src: SourceFile, pos: Pos, *, skip_comments: bool = True) -> int:
+    """The last line of a block node holding content.
+
+    A block node's end mark may sit at the start of the next line; trailing blank lines (and,
+    unless `skip_comments` is False, comment lines) belong to whatever follows.
+    """
+    last = pos.end_line
+    if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
+        last -= 1
+    while last > pos.line:
+        text = src.lines[last - 1].strip()
+        if text and not (skip_comments and text.startswith("#")):
+            break
+        last -= 1
+    return max(last, pos.line)
+
+
 def indent_of(src: SourceFile, line: int) -> str:
     text = src.lines[line - 1] if 0 < line <= len(src.lines) else ""
     return text[: len(text) - len(text.lstrip(" "))]

@@ -17,6 +17,7 @@ from recast_reana.edits import (
     Edit,
     delete_lines,
     indent_of,
+    last_content_line,
     line_end,
     line_start,
     newline,
@@ -223,7 +224,10 @@ def resource_edits(project: Project, step: Step, plan: ResourcePlan) -> Iterator
     if added:  # after the last item kept, else where the first one was
         kept_items = [i for i in range(len(items)) if i not in plan.drop]
         if kept_items:
-            at = next_line(src, _last_line(src, doc.pos((*res_path, kept_items[-1]))))
+            at = next_line(
+                src,
+                last_content_line(src, doc.pos((*res_path, kept_items[-1])), skip_comments=False),
+            )
         else:
             at = line_start(src, first_line)
         if at == len(src.text or "") and not (src.text or "").endswith("\n"):
@@ -264,22 +268,12 @@ def _add_resources_key(
     indent = indent_of(src, doc.key_pos((*env_path, first_key)).line)
     # The file's own indentation step (the lesson's steps.yml indents by one space).
     unit = " " * max(1, len(indent) - len(indent_of(src, doc.key_pos(env_path).line)))
-    last = _last_line(src, doc.pos(env_path))
+    last = last_content_line(src, doc.pos(env_path), skip_comments=False)
     at = next_line(src, last)
     text = f"{indent}resources:{nl}" + "".join(f"{indent}{unit}- {e}{nl}" for e in entries)
     if at == len(src.text or "") and not (src.text or "").endswith("\n"):
         text = nl + text.removesuffix(nl)  # no final line break before, none after
     yield Edit(src.path, at, at, text, "RR404")
-
-
-def _last_line(src: SourceFile, pos: Pos) -> int:
-    """The last line holding content of a block node (its end mark may sit on the next line)."""
-    last = pos.end_line
-    if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
-        last -= 1
-    while last > pos.line and not src.lines[last - 1].strip():
-        last -= 1
-    return last
 
 
 FIXES: dict[str, Callable[[Project, dict[str, Any]], Iterator[Edit]]] = {

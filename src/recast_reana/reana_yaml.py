@@ -19,6 +19,7 @@ from recast_reana.edits import (
     Edit,
     delete_lines,
     indent_of,
+    last_content_line,
     line_end,
     newline,
     next_line,
@@ -268,13 +269,7 @@ def _insert_keys(
 
 
 def _end_line(src: SourceFile, path: Path) -> int:
-    pos = src.pos(path)
-    last = pos.end_line
-    if last > len(src.lines) or not src.lines[last - 1][: pos.end_col - 1].strip():
-        last = max(pos.line, last - 1)
-    while last > pos.line and _blank_or_comment(src.lines[last - 1]):
-        last -= 1
-    return last
+    return last_content_line(src, src.pos(path))
 
 
 def _extend_list(src: SourceFile, path: Path, have: list[Any], extra: list[Any]) -> Iterator[Edit]:

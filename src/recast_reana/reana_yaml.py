@@ -184,11 +184,6 @@ def _starts_entry(src: SourceFile, line: int, col: int) -> bool:
     return not text.strip() or len(text) - len(text.lstrip()) < col
 
 
-def _blank_or_comment(line: str) -> bool:
-    text = line.strip()
-    return not text or text.startswith("#")
-
-
 def _merged(path: Path, have: Any, want: Any) -> Any:
     """What the value at `path` becomes: `have` with what the conversion owns from `want`."""
     if isinstance(want, Mapping) and isinstance(have, dict):

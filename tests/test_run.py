@@ -212,6 +212,16 @@ def test_parameter_overrides_keep_types(
     assert "parameter nevents is not in reana.yaml inputs" in stderr
 
 
+def test_empty_pipeline_variable_keeps_the_parameter(
+    repo: Path, fake: FakeReana, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REANA_PARAM_xsec", "")  # a blank field of the "Run pipeline" form
+    assert main(["run", str(repo), "--param", "dataset="]) == 0
+    [body] = start_bodies(fake)
+    assert body["input_parameters"]["xsec"] == 44.8  # reana.yaml's value
+    assert body["input_parameters"]["dataset"] == ""  # --param KEY= is deliberate
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [

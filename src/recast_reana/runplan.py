@@ -189,10 +189,12 @@ def _plain(value: Any) -> bool:
 
 
 def _env_params(env: Mapping[str, str]) -> dict[str, Any]:
+    # An empty variable is a field of GitLab's "Run pipeline" form left blank, not a value: it
+    # keeps reana.yaml's parameter (`--param KEY=` still sets an empty string on purpose).
     return {
         key[len(PARAM_PREFIX) :]: parse_value(value)
         for key, value in sorted(env.items())
-        if key.startswith(PARAM_PREFIX) and len(key) > len(PARAM_PREFIX)
+        if key.startswith(PARAM_PREFIX) and len(key) > len(PARAM_PREFIX) and value.strip()
     }
 
 

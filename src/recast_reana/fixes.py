@@ -68,7 +68,7 @@ def fix_auth_script(project: Project, options: dict[str, Any]) -> Iterator[Edit]
     scalars: dict[str, list[Pos]] = {}
     for step in project.steps:
         doc = project.files[step.file].doc
-        for key in ("script", "cmd"):
+        for key, _ in step.commands:
             path = (*step.path, "process", key)
             if doc is not None and path in doc.positions:
                 scalars.setdefault(step.file, []).append(doc.pos(path))

@@ -17,6 +17,7 @@ from recast_reana.sources import SourceFile
 from recast_reana.yamlpos import Path, Pos, walk
 
 SELECTOR_KEYS = ("step", "stages", "steps")
+COMMAND_KEYS = ("script", "cmd")  # interpolated-script-cmd and string-interpolated-cmd
 # Publishers whose output names are known without running the step.
 _STATIC_PUBLISHERS = {"interpolated-pub": "publish", "constant-pub": "publish"}
 _NAME = re.compile(r"[A-Za-z0-9_\-]+")
@@ -88,6 +89,14 @@ class Step:
     @property
     def environment_path(self) -> Path:
         return (*self.path, "environment")
+
+    @property
+    def commands(self) -> list[tuple[str, str]]:
+        """(key, text) of what packtivity runs: `process.script` and/or `process.cmd`."""
+        process = self.data.get("process")
+        if not isinstance(process, dict):
+            return []
+        return [(k, process[k]) for k in COMMAND_KEYS if isinstance(process.get(k), str)]
 
     @property
     def resources(self) -> list[Any]:
@@ -264,9 +273,8 @@ class _Builder:
         process = data.get("process")
         if isinstance(process, dict):
             step.process_type = _str(process.get("process_type"))
-            for key in ("script", "cmd"):
-                if isinstance(process.get(key), str):
-                    self.scan(step, src, (*path, "process", key), process[key], "process")
+            for key, text in step.commands:
+                self.scan(step, src, (*path, "process", key), text, "process")
         publisher = data.get("publisher")
         if isinstance(publisher, dict):
             step.publisher_type = _str(publisher.get("publisher_type"))

@@ -81,10 +81,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if src is None or not isinstance(process, dict):
             continue
         name = str(step.path[-1]) if step.path else step.file
-        for key in ("script", "cmd"):
-            text = process.get(key)
-            if not isinstance(text, str):
-                continue
+        for key, text in step.commands:
             span = src.pos((*step.path, "process", key))
             start = 0
             for line in text.split("\n"):

@@ -84,9 +84,8 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         process = step.data.get("process")
         if src is None or not isinstance(process, dict):
             continue
-        for key in ("script", "cmd"):
-            text = process.get(key)
-            if isinstance(text, str) and NEEDLE in text:
+        for key, text in step.commands:
+            if NEEDLE in text:
                 # Scripts are piped to `interpreter` (packtivity's default `sh`: POSIX mode, where
                 # a failed `.` is fatal); a `cmd` runs under REANA's plain `bash -c`, where not.
                 interpreter = process.get("interpreter", "sh") if key == "script" else "bash"

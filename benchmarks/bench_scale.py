@@ -37,9 +37,9 @@ GOAL_RATIO = 2.2
 
 def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[float], list[str]]:
     """(total, load, lint) times of `repeat` runs and the diagnostics (one line each)."""
-    from recast_reana.check import check
-    from recast_reana.config import load_config
-    from recast_reana.project import load_project
+    from recast_reana.lint.check import check
+    from recast_reana.model.config import load_config
+    from recast_reana.model.project import load_project
 
     totals, loads, lints = [], [], []
     found: list[str] = []
@@ -58,9 +58,9 @@ def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[
 
 def rule_times(root: Path, repeat: int, top: int = 8) -> None:
     """Where the lint time of one workflow goes: the slowest rules, median of `repeat` runs."""
-    from recast_reana.config import load_config
-    from recast_reana.project import load_project
-    from recast_reana.rules import RULES
+    from recast_reana.lint.rules import RULES
+    from recast_reana.model.config import load_config
+    from recast_reana.model.project import load_project
 
     project = load_project(root, load_config(root))
     times: dict[str, list[float]] = {rule_id: [] for rule_id in RULES}
@@ -137,7 +137,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    from recast_reana.rules import RULES
+    from recast_reana.lint.rules import RULES
 
     print("# recast-reana check: scale benchmark\n")
     print(machine())

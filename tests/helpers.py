@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Diagnostic
-from recast_reana.linter import lint
-from recast_reana.project import Project, from_files
-from recast_reana.rules import RULES
+from recast_reana.lint.diagnostics import Diagnostic
+from recast_reana.lint.linter import lint
+from recast_reana.lint.rules import RULES
+from recast_reana.model.config import Config
+from recast_reana.model.project import Project, from_files
 
 # A minimal REANA-layout repository on which no rule reports anything.
 REANA_REPO: dict[str, str] = {

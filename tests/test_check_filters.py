@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from helpers import RECAST_REPO, make_project
 
-from recast_reana.check import check
-from recast_reana.config import Config
+from recast_reana.lint.check import check
+from recast_reana.model.config import Config
 
 BROKEN = {**RECAST_REPO, "specs/workflow.yml": RECAST_REPO["specs/workflow.yml"] + "  bad: [\n"}
 DROPPING = {"drop_stages": ["select"]}  # `fit` still reads `select`: the conversion refuses

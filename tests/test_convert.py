@@ -20,12 +20,12 @@ import pytest
 import yaml
 from helpers import RECAST_REPO, replace_in, with_files
 
-from recast_reana import yamlpos
-from recast_reana.config import Config, ConfigError, load_config, parse_config
-from recast_reana.convert import Conversion, ConversionError, convert
-from recast_reana.diagnostics import Severity
-from recast_reana.linter import lint
-from recast_reana.project import from_files
+from recast_reana.convert.conversion import Conversion, ConversionError, convert
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.lint.linter import lint
+from recast_reana.model import positioned_yaml
+from recast_reana.model.config import Config, ConfigError, load_config, parse_config
+from recast_reana.model.project import from_files
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -66,7 +66,7 @@ def run(
     cfg = Config()
     if config is not None:
         raw[".recast-reana.yaml"] = config.encode("utf-8")
-        cfg = parse_config(yamlpos.load(config), ".recast-reana.yaml")
+        cfg = parse_config(positioned_yaml.load(config), ".recast-reana.yaml")
     return convert(raw, cfg, example)
 
 
@@ -123,7 +123,7 @@ def yadage_load(workspace: Path) -> object:
 def errors_of(files: Mapping[str, bytes]) -> list[str]:
     config = Config()
     if ".recast-reana.yaml" in files:
-        config = parse_config(yamlpos.load(files[".recast-reana.yaml"].decode()), "cfg")
+        config = parse_config(positioned_yaml.load(files[".recast-reana.yaml"].decode()), "cfg")
     project = from_files(files, config, yaml_paths=sorted(files), other_paths=sorted(files))
     return [
         f"{d.path}:{d.line}:{d.col} {d.rule} {d.message}"
@@ -1124,8 +1124,10 @@ def test_mutated_sources_convert_or_are_refused_never_crash(case: str, path: str
         config = Config()
         if ".recast-reana.yaml" in files:
             try:
-                config = parse_config(yamlpos.load(files[".recast-reana.yaml"].decode()), "c")
-            except (ConfigError, yamlpos.YamlSyntaxError, yamlpos.UnsafeYaml):
+                config = parse_config(
+                    positioned_yaml.load(files[".recast-reana.yaml"].decode()), "c"
+                )
+            except (ConfigError, positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml):
                 return  # a broken configuration is the CLI's exit 2, not the converter's
         try:
             conversion = convert(files, config)

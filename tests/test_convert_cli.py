@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from test_convert import DATA, SOURCES, read_tree, write_tree
 
-from recast_reana import fixes, treeio
+from recast_reana import filetree
 from recast_reana.cli import main
+from recast_reana.convert import fixes
 
 VHBB = SOURCES["vhbb"]
 
@@ -97,7 +98,7 @@ def test_in_place_failing_rename_leaves_the_original_intact(
     def replace(src: Any, dst: Any) -> None:
         raise OSError(28, "No space left on device", str(dst))
 
-    monkeypatch.setattr(treeio.os, "replace", replace)
+    monkeypatch.setattr(filetree.os, "replace", replace)
     assert main(["convert", str(root), "--in-place"]) == 3
     err = capsys.readouterr().err
     assert err.startswith("recast-reana: error: No space left on device: ")
@@ -129,7 +130,7 @@ def test_in_place_failing_write_leaves_the_original_intact(
             self.fh.flush()
             raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(treeio.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
+    monkeypatch.setattr(filetree.os, "fdopen", lambda fd, mode: HalfWriter(real_fdopen(fd, mode)))
     assert main(["convert", str(root), "--in-place"]) == 3
     assert read_tree(root) == before
 

@@ -29,11 +29,11 @@ from helpers import make_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from recast_reana import diagnostics as fmt
-from recast_reana import yamlpos
-from recast_reana.check import check
 from recast_reana.cli import main
-from recast_reana.config import ConfigError, parse_config
+from recast_reana.lint import diagnostics as fmt
+from recast_reana.lint.check import check
+from recast_reana.model import positioned_yaml
+from recast_reana.model.config import ConfigError, parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILES = ("reana.yaml", "specs/workflow.yml", "specs/steps.yml", "recast.yml")
@@ -410,7 +410,7 @@ configs = st.fixed_dictionaries(
 def test_configurations(base: str, data: dict[str, Any], flow: bool) -> None:
     """Any configuration is either refused with a position (exit 2) or used without a crash."""
     try:
-        config = parse_config(yamlpos.load(dump(data, flow)), ".recast-reana.yaml")
+        config = parse_config(positioned_yaml.load(dump(data, flow)), ".recast-reana.yaml")
     except ConfigError:
         return
     project = make_project(BASES[base], config)
@@ -471,7 +471,7 @@ def test_nasty_inputs(content: str | bytes, target: str) -> None:
 
 # What fuzzing found, reduced by hand: (base, file, exact old text, new text).
 FOUND = {
-    # rules/_yadage_units.py (RR101): KeyError '$ref' on a step whose publisher holds an unquoted
+    # model/yadage_units.py (RR101): KeyError '$ref' on a step whose publisher holds an unquoted
     # placeholder (the loader skips such nodes; build() then read value["$ref"]).
     "unquoted-placeholder-in-publish": (
         "reana_layout",
@@ -479,8 +479,8 @@ FOUND = {
         "output: '{output_file}'",
         "output: {output_file}",
     ),
-    # yamlpos.py: AttributeError from PyYAML's construct_yaml_timestamp (also `!!bool x`: KeyError,
-    # `!!int ''`: IndexError); now RR001.
+    # positioned_yaml.py: AttributeError from PyYAML's construct_yaml_timestamp (also
+    # `!!bool x`: KeyError, `!!int ''`: IndexError); now RR001.
     "explicit-tag-on-a-bad-value": (
         "vhbb",
         "specs/steps.yml",

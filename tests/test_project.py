@@ -6,8 +6,8 @@ from pathlib import Path
 
 from helpers import REANA_REPO, RECAST_REPO, make_project, replace_in
 
-from recast_reana.config import Config
-from recast_reana.project import load_project
+from recast_reana.model.config import Config
+from recast_reana.model.project import load_project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ from fake_reana import FakeClock, FakeReana
 from helpers import REANA_REPO
 from reana_commons_dist import OPENAPI, archive, read_member
 
-from recast_reana import reana_api as api
+from recast_reana.reana import client as api
 from recast_reana.redact import Redactor
 
 TOKEN = "Sentinel-Api-Token-93b1"

@@ -31,7 +31,8 @@ MEMBER = "reana_commons/validation/schemas/reana_analysis_schema.json"
 @cache
 def our_schema() -> Any:
     """Ours, read as the rule reads it (package data), without importing the rule registry."""
-    return json.loads(resources.files("recast_reana").joinpath("schemas/reana.json").read_text())
+    schema = resources.files("recast_reana").joinpath("model/schemas/reana.json")
+    return json.loads(schema.read_text())
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,9 @@ from fake_reana import FakeClock, FakeReana, Workflow
 from helpers import REANA_REPO, RECAST_REPO, replace_in
 from reana_commons_dist import OPENAPI, archive, read_member
 
-from recast_reana import run as rr
 from recast_reana.cli import main
-from recast_reana.runner import OUTAGE_LIMIT
+from recast_reana.reana import run as rr
+from recast_reana.reana.workflows import OUTAGE_LIMIT
 
 SENTINEL = "Sentinel-Reana-Token-5e0f2b"
 TAG = "    imagetag: v1.2.0\n"  # first occurrence: the select step
@@ -240,7 +240,7 @@ def test_empty_pipeline_variable_keeps_the_parameter(
     ],
 )
 def test_parse_value(text: str, value: Any) -> None:
-    from recast_reana.runplan import parse_value
+    from recast_reana.reana.plan import parse_value
 
     assert parse_value(text) == value
     assert type(parse_value(text)) is type(value)
@@ -600,8 +600,8 @@ def test_grid_parameter_not_in_reana_yaml_is_warned(
     ],
 )
 def test_bad_grid_files(tmp_path: Path, name: str, text: str, message: str) -> None:
-    from recast_reana.grid import load_grid
-    from recast_reana.runplan import PlanError
+    from recast_reana.reana.grid import load_grid
+    from recast_reana.reana.plan import PlanError
 
     (tmp_path / name).write_text(text)
     with pytest.raises(PlanError) as info:
@@ -610,7 +610,7 @@ def test_bad_grid_files(tmp_path: Path, name: str, text: str, message: str) -> N
 
 
 def test_grid_values_and_names(tmp_path: Path) -> None:
-    from recast_reana.grid import Point, load_grid
+    from recast_reana.reana.grid import Point, load_grid
 
     (tmp_path / "g.csv").write_text("mass,xsec,label\n300,1.5e-3,a b\n400,,\n")
     assert load_grid(tmp_path / "g.csv") == [
@@ -622,7 +622,7 @@ def test_grid_values_and_names(tmp_path: Path) -> None:
 
 
 def test_junit_is_valid_xml_with_control_characters() -> None:
-    from recast_reana.reports import Job, Result, junit
+    from recast_reana.reana.reports import Job, Result, junit
 
     log = '\x1b[31mred\x1b[0m\x00 and <tags> & "quotes"\n'
     result = Result("w", workflow="w.1", status="failed", jobs=[Job("1", "fit", "failed", log=log)])

@@ -1,8 +1,8 @@
-"""recast_reana.schema against jsonschema, the oracle: the same errors, paths and messages.
+"""model/json_schema.py against jsonschema, the oracle: the same errors, paths and messages.
 
 Every schema the check path validates with (yadage-schemas' yadage and packtivity schemas,
-schemas/reana.json, config.SCHEMA) is walked for keywords schema.py does not implement; then the
-fixtures of the RR101/RR102 tests and hypothesis mutations of valid documents are validated by
+model/schemas/reana.json, config.SCHEMA) is walked for keywords json_schema.py does not
+implement; then the fixtures of the RR101/RR102 tests and hypothesis mutations of valid documents are validated by
 both, and every error (with its oneOf/anyOf context) must match.
 """
 
@@ -23,9 +23,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rules import test_reana_yaml_schema, test_yadage_schema
 
-from recast_reana import config, schema
-from recast_reana.rules import _yadage_units, reana_yaml_schema
-from recast_reana.rules._yadage_units import Unit, units
+from recast_reana.lint.rules import reana_yaml_schema
+from recast_reana.model import config, json_schema, yadage_units
+from recast_reana.model.yadage_units import Unit, units
 
 SETTINGS = settings(
     derandomize=True,
@@ -34,9 +34,9 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 KINDS = {
-    "workflow": (_yadage_units._WORKFLOW, (_yadage_units._STAGE,)),
-    "stage": (_yadage_units._STAGE, (_yadage_units._STEP, _yadage_units._WORKFLOW)),
-    "step": (_yadage_units._STEP, ()),
+    "workflow": (yadage_units._WORKFLOW, (yadage_units._STAGE,)),
+    "stage": (yadage_units._STAGE, (yadage_units._STEP, yadage_units._WORKFLOW)),
+    "step": (yadage_units._STEP, ()),
 }
 
 
@@ -76,8 +76,8 @@ def _ours(kind: str) -> Any:
     if kind == "reana":
         return reana_yaml_schema._validator()
     if kind == "config":
-        return schema.Validator(config.SCHEMA)
-    found = _yadage_units.schemas()
+        return json_schema.Validator(config.SCHEMA)
+    found = yadage_units.schemas()
     assert found is not None
     return found.validators[kind]
 
@@ -112,39 +112,41 @@ def assert_same(kind: str, instance: Any) -> None:
 # --- keywords ---------------------------------------------------------------------------------
 
 
-def _schemas() -> Iterator[tuple[str, schema.Validator]]:
+def _schemas() -> Iterator[tuple[str, json_schema.Validator]]:
     for uri, doc in STORE.items():  # every file, on its own with the full store: no stubs
-        yield uri, schema.Validator(doc, draft=4, store=STORE, base_uri=uri)
+        yield uri, json_schema.Validator(doc, draft=4, store=STORE, base_uri=uri)
     for kind in ("workflow", "stage", "step", "reana", "config"):
         yield kind, _ours(kind)
 
 
 @pytest.mark.parametrize(("name", "validator"), list(_schemas()))
-def test_every_keyword_is_implemented(name: str, validator: schema.Validator) -> None:
-    assert isinstance(validator, schema.Validator)
+def test_every_keyword_is_implemented(name: str, validator: json_schema.Validator) -> None:
+    assert isinstance(validator, json_schema.Validator)
     assert validator.unsupported() == set(), name
 
 
 def test_unknown_keywords_are_reported() -> None:
-    assert schema.Validator({"maxProperties": 1, "title": "x"}).unsupported() == {"maxProperties"}
+    assert json_schema.Validator({"maxProperties": 1, "title": "x"}).unsupported() == {
+        "maxProperties"
+    }
     # const and propertyNames are draft-06 keywords: jsonschema's Draft4Validator ignores them.
-    assert schema.Validator({"const": 1}, draft=4).unsupported() == {"const"}
+    assert json_schema.Validator({"const": 1}, draft=4).unsupported() == {"const"}
     nested = {"properties": {"a": {"$ref": "#/definitions/b"}}, "definitions": {"b": {"foo": 1}}}
-    assert schema.Validator(nested).unsupported() == {"foo"}
+    assert json_schema.Validator(nested).unsupported() == {"foo"}
 
 
 def test_yadage_units_use_this_module() -> None:
-    found = _yadage_units.schemas()
+    found = yadage_units.schemas()
     assert found is not None
-    assert all(isinstance(v, schema.Validator) for v in found.validators.values())
+    assert all(isinstance(v, json_schema.Validator) for v in found.validators.values())
 
 
 def test_yadage_units_fall_back_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A yadage-schemas release with a keyword schema.py lacks is validated by jsonschema."""
-    monkeypatch.setattr(schema.Validator, "unsupported", lambda self: {"newKeyword"})
-    _yadage_units.schemas.cache_clear()
+    """A yadage-schemas release with a keyword json_schema.py lacks is validated by jsonschema."""
+    monkeypatch.setattr(json_schema.Validator, "unsupported", lambda self: {"newKeyword"})
+    yadage_units.schemas.cache_clear()
     try:
-        found = _yadage_units.schemas()
+        found = yadage_units.schemas()
         assert found is not None
         assert all(isinstance(v, jsonschema.Draft4Validator) for v in found.validators.values())
         files = {**REANA_REPO, "specs/steps.yml": REANA_REPO["specs/steps.yml"] + "bad: 1\n"}
@@ -153,7 +155,7 @@ def test_yadage_units_fall_back_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -
                 ORACLES[kind].iter_errors(data)
             )
     finally:
-        _yadage_units.schemas.cache_clear()
+        yadage_units.schemas.cache_clear()
 
 
 # --- fixtures ---------------------------------------------------------------------------------
@@ -373,4 +375,4 @@ def test_keyword_semantics_agree(mini: dict[str, Any], draft: int) -> None:
     cls = jsonschema.Draft4Validator if draft == 4 else jsonschema.Draft7Validator
     for value in MINI_VALUES:
         theirs = summary(cls(mini).iter_errors(value))
-        assert summary(schema.Validator(mini, draft=draft).iter_errors(value)) == theirs, value
+        assert summary(json_schema.Validator(mini, draft=draft).iter_errors(value)) == theirs, value

@@ -13,8 +13,8 @@ import pytest
 from fake_gitlab import TOKEN, FakeGitLab
 from helpers import REANA_REPO, RECAST_REPO
 
-from recast_reana import gittree
 from recast_reana.cli import main
+from recast_reana.gitlab import git_objects
 
 MP = pytest.MonkeyPatch
 Cap = pytest.CaptureFixture[str]
@@ -176,7 +176,7 @@ def test_new_tool_version_regenerates(
 ) -> None:
     assert sync(work) == 0
     first = fake.git("rev-parse", "reana")
-    monkeypatch.setattr(gittree, "__version__", "99.0.0")
+    monkeypatch.setattr(git_objects, "__version__", "99.0.0")
     assert sync(work) == 0
     assert fake.git("rev-parse", "reana") != first
     assert "Recast-Reana-Version: 99.0.0" in fake.git("log", "-1", "--format=%B", "reana")
@@ -478,8 +478,8 @@ def test_target_rewritten_between_read_and_write_is_judged_again(
 def test_concurrent_sync_job_makes_the_retry_up_to_date(
     work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
-    from recast_reana.gitlab_sync import run
-    from recast_reana.sync_config import settings_from_env
+    from recast_reana.gitlab.settings import settings_from_env
+    from recast_reana.gitlab.sync_branch import run
 
     assert sync(work) == 0
     new_source(work, monkeypatch, {"README.md": "v2\n"})
@@ -590,7 +590,7 @@ def test_check_path_never_imports_gitlab(work: Path) -> None:
     code = (
         "import sys; from recast_reana.cli import main; main(['check', sys.argv[1]]); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('gitlab', 'requests') "
-        "or m == 'recast_reana.gitlab_sync'))"
+        "or m == 'recast_reana.gitlab.sync_branch'))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(work)], capture_output=True, text=True, timeout=60
@@ -614,10 +614,10 @@ def test_tree_ids_match_git(tmp_path: Path) -> None:
     (repo / "link").symlink_to("a.txt")
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "t")
-    entries, blobs, title = gittree.read_commit(repo, git(repo, "rev-parse", "HEAD"))
+    entries, blobs, title = git_objects.read_commit(repo, git(repo, "rev-parse", "HEAD"))
     assert title == "t" and blobs["a/b/d.bin"] == files["a/b/d.bin"] and "link" not in blobs
     assert entries["run.sh"][0] == "100755" and entries["link"][0] == "120000"
-    assert gittree.tree_id(entries) == git(repo, "rev-parse", "HEAD^{tree}")
+    assert git_objects.tree_id(entries) == git(repo, "rev-parse", "HEAD^{tree}")
     changed = {**blobs, "new/x.yml": b"x\n", "a.txt": b"A\n"}
     del changed["z"]
     for rel, data in changed.items():
@@ -625,8 +625,8 @@ def test_tree_ids_match_git(tmp_path: Path) -> None:
         (repo / rel).write_bytes(data)
     (repo / "z").unlink()
     git(repo, "add", "-A")
-    assert gittree.expected_tree(entries, blobs, changed) == git(repo, "write-tree")
-    actions = gittree.file_actions(blobs, {**changed, "a/b/d.bin": b"\xff"})
+    assert git_objects.expected_tree(entries, blobs, changed) == git(repo, "write-tree")
+    actions = git_objects.file_actions(blobs, {**changed, "a/b/d.bin": b"\xff"})
     assert [(a["action"], a["file_path"]) for a in actions] == [
         ("update", "a.txt"),
         ("update", "a/b/d.bin"),
@@ -643,8 +643,8 @@ def test_tree_ids_match_git(tmp_path: Path) -> None:
 
 def test_trailers() -> None:
     msg = "Title\n\nBody: not a trailer\n\nRecast-Reana-Source: abc\nRecast-Reana-Version: 1\n"
-    assert gittree.trailers(msg) == {"Recast-Reana-Source": "abc", "Recast-Reana-Version": "1"}
-    assert gittree.trailers("Recast-Reana-Source: abc") == {}  # a title is no trailer block
+    assert git_objects.trailers(msg) == {"Recast-Reana-Source": "abc", "Recast-Reana-Version": "1"}
+    assert git_objects.trailers("Recast-Reana-Source: abc") == {}  # a title is no trailer block
 
 
 # -- the fake answers as GitLab does (python-gitlab, unmodified) --------------------------------

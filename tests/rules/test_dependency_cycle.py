@@ -14,7 +14,7 @@ from helpers import (
     with_files,
 )
 
-from recast_reana.rules.dependency_cycle import components
+from recast_reana.lint.rules.dependency_cycle import components
 
 RULE = "RR308"
 WF = "specs/workflow.yml"

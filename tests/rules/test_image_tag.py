@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.model.config import Config
 
 RULE = "RR407"
 IMAGE = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Severity
-from recast_reana.rules.image_uid import image_reference, needed_uid
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.lint.rules.image_uid import image_reference, needed_uid
+from recast_reana.model.config import Config
 
 RULE = "RR404"
 IMAGE = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"

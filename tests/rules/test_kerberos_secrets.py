@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
 
 RULE = "RR403"
 TAG = "    imagetag: v1.2.0\n"  # first occurrence: the select step (steps.yml line 9)

@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in, with_files
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Severity
-from recast_reana.rules.local_input import looks_local
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.lint.rules.local_input import looks_local
+from recast_reana.model.config import Config
 
 RULE = "RR408"
 URL = "'root://eosuser.cern.ch//eos/user/a/analyst/data.root'"

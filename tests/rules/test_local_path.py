@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.diagnostics import Severity
-from recast_reana.rules.local_path import laptop_path
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.lint.rules.local_path import laptop_path
 
 RULE = "RR409"
 URL = "'root://eosuser.cern.ch//eos/user/a/analyst/data.root'"

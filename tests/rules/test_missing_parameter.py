@@ -133,7 +133,7 @@ def test_converted_branch_ignores_recast_examples() -> None:
 def test_hand_written_reana_yaml_need_not_give_what_only_dropped_stages_read() -> None:
     from helpers import REANA_REPO, RECAST_REPO
 
-    from recast_reana.config import Config
+    from recast_reana.model.config import Config
 
     reana = REANA_REPO["reana.yaml"].replace(
         "    dataset: 'root://eosuser.cern.ch//eos/user/a/analyst/data.root'\n", ""

@@ -5,7 +5,7 @@ import dataclasses
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.diagnostics import format_codequality, format_json
+from recast_reana.lint.diagnostics import format_codequality, format_json
 
 RULE = "RR501"
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in, with_files
 
-from recast_reana.rules.reana_yaml_schema import schema
+from recast_reana.lint.rules.reana_yaml_schema import schema
 
 RULE = "RR102"
 REANA_YAML = REANA_REPO["reana.yaml"]

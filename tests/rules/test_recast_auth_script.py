@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in, with_files
 
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
 
 RULE = "RR401"
 SCRIPT = "      select {input_file} {output_file}\n"

@@ -12,7 +12,7 @@ from helpers import (
     with_files,
 )
 
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
 
 RULE = "RR103"
 RY = "recast.yml"

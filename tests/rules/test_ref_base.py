@@ -11,8 +11,8 @@ from helpers import (
     with_files,
 )
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.model.config import Config
 
 RULE = "RR201"
 WF = "specs/workflow.yml"

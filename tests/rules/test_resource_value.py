@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
-from recast_reana.config import Config
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
+from recast_reana.model.config import Config
 
 RULE = "RR405"
 TAG = "    imagetag: v1.2.0\n"  # first occurrence: the select step (steps.yml line 9)

@@ -11,7 +11,7 @@ from helpers import (
     replace_in,
 )
 
-from recast_reana.diagnostics import Severity
+from recast_reana.lint.diagnostics import Severity
 
 RULE = "RR307"
 WF = "specs/workflow.yml"

@@ -5,7 +5,7 @@ import time
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions
 
-from recast_reana.yamlpos import MAX_BYTES
+from recast_reana.model.positioned_yaml import MAX_BYTES
 
 RULE = "RR004"
 

@@ -12,10 +12,10 @@ from helpers import (
     with_files,
 )
 
-from recast_reana.config import Config
-from recast_reana.linter import lint
-from recast_reana.project import from_files
-from recast_reana.rules import RULES
+from recast_reana.lint.linter import lint
+from recast_reana.lint.rules import RULES
+from recast_reana.model.config import Config
+from recast_reana.model.project import from_files
 
 RULE = "RR204"
 MAIN_WITH_REANA_YAML = with_files(RECAST_REPO, reana_DOT_yaml=REANA_REPO["reana.yaml"])

@@ -1,0 +1,120 @@
+"""Settings and results of `sync-branch`: GitLab CI's variables in, one line or a dotenv out.
+
+No network and no python-gitlab here, so the CLI can report configuration errors cheaply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EXIT_CONFIG = 2
+EXIT_FATAL = 3
+TOKEN_VAR = "RECAST_REANA_GITLAB_TOKEN"
+TOKEN_HELP = (
+    "create a project access token with the `api` scope and the Developer or Maintainer role "
+    f"(Settings > Access tokens) and store it as a masked CI/CD variable {TOKEN_VAR} "
+    "(Settings > CI/CD > Variables)"
+)
+
+
+class SyncError(Exception):
+    """One line for the user; `exit_code` 2 = configuration, 3 = GitLab/network."""
+
+    def __init__(self, message: str, exit_code: int = EXIT_FATAL) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass(frozen=True)
+class Settings:
+    url: str
+    project: str
+    source_branch: str
+    branch: str
+    source_sha: str | None  # None: the checkout's HEAD
+    token: str = field(repr=False)
+    timeout: float = 30.0
+    retries: int = 6  # python-gitlab sleeps 0.1 * 2**n s between tries: 6.3 s in total
+    ca_file: str | None = None
+
+
+@dataclass
+class Outcome:
+    status: str  # committed, up-to-date, skipped, refused, would-commit, not-converted
+    branch: str
+    sha: str = ""  # the target branch's head after the run ("" when unknown or absent)
+    lines: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.status in ("refused", "not-converted") else 0
+
+
+def settings_from_env(
+    env: Mapping[str, str], *, branch: str, source_ref: str | None, dry_run: bool
+) -> Settings:
+    """Settings from GitLab CI's variables; the token only from the environment, never argv."""
+    token = env.get(TOKEN_VAR, "").strip()
+    if not token and not dry_run:
+        if env.get("CI_JOB_TOKEN"):
+            raise SyncError(
+                f"{TOKEN_VAR} is not set, and CI_JOB_TOKEN cannot create commits through the "
+                f"API: {TOKEN_HELP}",
+                EXIT_CONFIG,
+            )
+        raise SyncError(f"{TOKEN_VAR} is not set: {TOKEN_HELP}", EXIT_CONFIG)
+    source = source_ref or env.get("CI_DEFAULT_BRANCH", "")
+    if not source:
+        raise SyncError("no source branch: pass --source-ref or set CI_DEFAULT_BRANCH", EXIT_CONFIG)
+    for name in {source, env.get("CI_DEFAULT_BRANCH") or source}:
+        if branch == name:
+            raise SyncError(
+                f"--branch {branch} is the source or default branch: sync-branch only writes "
+                "a generated branch (default: reana)",
+                EXIT_CONFIG,
+            )
+    missing = [v for v in ("CI_SERVER_URL", "CI_PROJECT_ID") if not env.get(v) and token]
+    if missing:
+        raise SyncError(
+            f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_CONFIG
+        )
+    return Settings(
+        url=env.get("CI_SERVER_URL", "").rstrip("/"),
+        project=env.get("CI_PROJECT_ID", ""),
+        source_branch=source,
+        branch=branch,
+        source_sha=env.get("CI_COMMIT_SHA") or None,
+        token=token,
+        timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
+        retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
+        ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
+    )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        value = -1
+    if value < 0 or (value == 0 and not integer):
+        kind = "a whole number >= 0" if integer else "a number of seconds > 0"
+        raise SyncError(f"{name}={raw!r}: must be {kind}", EXIT_CONFIG)
+    return value
+
+
+def write_dotenv(path: Path, outcome: Outcome) -> None:
+    """GitLab `artifacts:reports:dotenv` for later jobs of the pipeline."""
+    from recast_reana.filetree import atomic_write
+
+    text = (
+        f"RECAST_REANA_BRANCH={outcome.branch}\n"
+        f"RECAST_REANA_BRANCH_SHA={outcome.sha}\n"
+        f"RECAST_REANA_COMMITTED={'true' if outcome.committed else 'false'}\n"
+    )
+    atomic_write(path, text.encode("utf-8"))

@@ -1,0 +1,74 @@
+"""A step environment other than `docker-encapsulated`, which REANA cannot run.
+
+## What it does
+Finds steps whose `environment.environment_type` is anything but `docker-encapsulated`:
+packtivity's `localproc-env`, `noop-env` and `manual-instructions-env`, or a misspelling.
+
+## Why is this bad?
+REANA runs every step as a container job built from `environment.image`
+(`reana_workflow_engine_yadage/externalbackend.py`, `submit`): a step without a container image
+cannot run there, and the workflow fails when it reaches the step. A local process or manual
+instructions only work where packtivity runs on the machine itself.
+
+## Example
+```yaml
+environment:
+  environment_type: localproc-env
+```
+
+## Use instead
+```yaml
+environment:
+  environment_type: docker-encapsulated
+  image: atlas/analysisbase
+  imagetag: 21.2.247
+```
+
+## Fix
+Package the step's software in an image and use a `docker-encapsulated` environment.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.project import Project
+
+ID = "RR406"
+NAME = "environment-type"
+SEVERITY = Severity.ERROR
+
+DOCKER = "docker-encapsulated"
+# The other types packtivity knows (yadage-schemas packtivity/environment/*.json).
+_WHY = {
+    "localproc-env": "runs commands on the host",
+    "noop-env": "runs nothing",
+    "manual-instructions-env": "is done by hand",
+}
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for step in project.steps:
+        src = project.source(step.file)
+        kind = step.environment.get("environment_type")
+        if src is None or not isinstance(kind, str) or kind == DOCKER:
+            continue
+        name = str(step.path[-1]) if step.path else step.file
+        pos = src.pos((*step.environment_path, "environment_type"))
+        if kind in _WHY:
+            message = (
+                f"step '{name}' uses environment_type '{kind}', which {_WHY[kind]}; REANA runs "
+                f"only '{DOCKER}' steps (a container image): package the step in an image"
+            )
+        else:
+            close = difflib.get_close_matches(kind, [DOCKER], n=1, cutoff=0.6)
+            hint = f"; did you mean '{DOCKER}'?" if close else ""
+            message = (
+                f"step '{name}' uses unknown environment_type '{kind}'; REANA runs only "
+                f"'{DOCKER}' steps{hint}"
+            )
+        yield at(ID, src.path, pos, message)

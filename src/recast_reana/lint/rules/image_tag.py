@@ -1,0 +1,98 @@
+"""A step image without a fixed version: no `imagetag`, `latest`, or a branch tag like `master`.
+
+## What it does
+Finds `docker-encapsulated` steps whose image has no tag (neither `imagetag` nor `image: repo:tag`),
+the tag `latest`, or a tag that CI moves with every push (`master`, `main`, `dev`, ... see the
+`moving_tags` option). Images pinned by digest (`repo@sha256:...`) are fine.
+
+## Why is this bad?
+A preserved analysis must rerun the same software years later; a moving tag runs whatever was
+pushed last. On REANA it is worse: Kubernetes pulls `latest` (or no tag) every time but any other
+tag only when the node does not have it yet (the default `imagePullPolicy`; REANA sets none), so
+the jobs of one run can use different builds of a `master` image, depending on the node.
+
+## Example
+```yaml
+environment:
+  environment_type: docker-encapsulated
+  image: gitlab-registry.cern.ch/analyst/selection
+  imagetag: master
+```
+
+## Use instead
+```yaml
+environment:
+  environment_type: docker-encapsulated
+  image: gitlab-registry.cern.ch/analyst/selection
+  imagetag: v1.2.0
+```
+
+## Fix
+Tag the image with a version (or the commit SHA) in CI and use that tag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.lint.rules.image_uid import image_reference
+from recast_reana.model.project import Project
+
+ID = "RR407"
+NAME = "image-tag"
+SEVERITY = Severity.WARNING
+OPTIONS: dict[str, Any] = {
+    "moving_tags": [
+        "latest",
+        "master",
+        "main",
+        "dev",
+        "devel",
+        "develop",
+        "development",
+        "nightly",
+        "edge",
+        "head",
+        "trunk",
+        "stable",
+        "testing",
+        "unstable",
+    ]
+}
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    tags = options.get("moving_tags")
+    moving = {t.lower() for t in tags if isinstance(t, str)} if isinstance(tags, list) else set()
+    for step in project.steps:
+        src = project.source(step.file)
+        env = step.environment
+        ref = image_reference(env)
+        if src is None or ref is None or env.get("environment_type") != "docker-encapsulated":
+            continue
+        repo, tag, digest = ref
+        if digest:
+            continue
+        name = str(step.path[-1]) if step.path else step.file
+        if tag is None:
+            yield at(
+                ID,
+                src.path,
+                src.pos((*step.environment_path, "image")),
+                f"image '{repo}' of step '{name}' has no imagetag, so 'latest' is pulled and "
+                "changes under you; pin a version with `imagetag:`",
+            )
+        elif tag.lower() in moving:
+            written = env.get("imagetag")
+            explicit = isinstance(written, (str, int, float)) and str(written)
+            where = "imagetag" if explicit else "image"
+            yield at(
+                ID,
+                src.path,
+                src.pos((*step.environment_path, where)),
+                f"image '{repo}:{tag}' of step '{name}' uses the moving tag '{tag}', which changes "
+                "with every push; pin a version or commit tag",
+            )

@@ -1,0 +1,92 @@
+"""The workflow reads an init parameter that a parameter set does not give.
+
+## What it does
+Collects the init parameters the top workflow reads (selectors on `init` such as
+`{step: init, output: xsec}`) and checks that every parameter set gives each of them: reana.yaml
+`inputs.parameters` and the `initdata` of every recast.yml `example_inputs` entry. Nothing is
+reported when the repository has no parameter set at all.
+
+## Why is this bad?
+yadage finds no such key in the init step's result and the stage fails at run time, after the
+stages before it have run. `reana-client validate` does not check this.
+
+## Example
+```yaml
+# workflow.yml reads {step: init, output: xsec}
+inputs:
+  parameters:
+    dataset: root://eosuser.cern.ch//eos/user/a/analyst/data.root
+```
+
+## Use instead
+```yaml
+inputs:
+  parameters:
+    dataset: root://eosuser.cern.ch//eos/user/a/analyst/data.root
+    xsec: 44.8
+```
+
+## Fix
+Add the parameter to each parameter set named in the message (or correct the name the workflow
+reads).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.lint.rules.unknown_stage import (
+    INIT,
+    checked_stage,
+    output_name,
+    selector_pos,
+    suggest,
+)
+from recast_reana.model.project import ParameterSet, Project
+
+ID = "RR304"
+NAME = "missing-parameter"
+SEVERITY = Severity.ERROR
+
+
+def set_name(pset: ParameterSet) -> str:
+    """How messages name a parameter set: "reana.yaml" or "recast.yml example 'default'"."""
+    return pset.file if pset.label == "reana.yaml" else f"{pset.file} {pset.label}"
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    if project.workflow is None or not project.parameter_sets:
+        return
+    # On main, a reana.yaml only serves the conversion, which drops `convert.drop_stages`: what
+    # only those stages read need not be in it.
+    dropped = (
+        set(project.config.convert.get("drop_stages") or ()) if project.mode == "recast" else set()
+    )
+    reana_file = project.reana.file if project.reana else None
+    for stage in project.workflow.stages:  # nested sub-workflows read their parent, not the run
+        for sel in stage.selectors:
+            param = output_name(sel)
+            if checked_stage(sel) != INIT or param is None or sel.output is None:
+                continue
+            lacking = [
+                p
+                for p in project.parameter_sets
+                if param not in p.values
+                and sel.output not in p.values
+                and not (stage.name in dropped and p.file == reana_file)
+            ]
+            if not lacking:
+                continue
+            given = {str(k) for p in lacking for k in p.values}
+            sets = " and ".join(set_name(p) for p in lacking)
+            verb = "does" if len(lacking) == 1 else "do"
+            yield at(
+                ID,
+                sel.file,
+                selector_pos(project, sel, "output"),
+                f"stage '{stage.name}' reads init parameter '{param}', which {sets} {verb} not "
+                f"give{suggest(param, given)}; add it there",
+            )

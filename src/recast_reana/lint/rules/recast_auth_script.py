@@ -1,0 +1,168 @@
+"""A step script calls recast-atlas's `/recast_auth/getkrb.sh`, which does not exist on REANA.
+
+## What it does
+Finds every call of `/recast_auth/getkrb.sh` in a step's `process.script` or `process.cmd`:
+dot-sourced (`. /recast_auth/getkrb.sh`), `source`d, run as a command, inside `&&` chains or
+after `;`. Comments and calls guarded by a file test (`[ -f /recast_auth/getkrb.sh ] && ...`,
+`if [ -f ... ]; then ... fi`) are left alone.
+
+## Why is this bad?
+`recast auth write` creates `getkrb.sh` and packtivity mounts it at `/recast_auth` for steps that
+list `GRIDProxy` or `KRB5Auth`. REANA mounts nothing there. Scripts run with `sh` (packtivity's
+default interpreter), which on the CentOS/Alma images ATLAS uses is bash in POSIX mode: sourcing
+a missing file is a fatal error there, even with `|| true`, so the step aborts on its first line.
+Run as a command, the call fails quietly and every later `xrdcp` or EOS access fails without a
+kerberos ticket. REANA makes the ticket itself when the step asks for `kerberos: true`.
+
+## Example
+```yaml
+skimming_eos:
+  process:
+    process_type: interpolated-script-cmd
+    script: |
+      . /recast_auth/getkrb.sh
+      xrdcp {input_file} {local_dir}/input.root
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/recast-examples/event-selection
+    imagetag: final
+    resources:
+      - GRIDProxy
+```
+
+## Use instead
+```yaml
+skimming_eos:
+  process:
+    process_type: interpolated-script-cmd
+    script: |
+      xrdcp {input_file} {local_dir}/input.root
+  environment:
+    environment_type: docker-encapsulated
+    image: gitlab-registry.cern.ch/recast-examples/event-selection
+    imagetag: final
+    resources:
+      - kerberos: true
+```
+
+## Fix
+`recast-reana convert` removes the call and adds `- kerberos: true`; on the recast-atlas main
+branch this is information only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.positioned_yaml import Pos
+from recast_reana.model.project import Project
+from recast_reana.model.source_file import SourceFile
+from recast_reana.model.stage_graph import Step
+
+ID = "RR401"
+NAME = "recast-auth-script"
+SEVERITY = Severity.ERROR
+CONVERTIBLE = True
+
+NEEDLE = "/recast_auth/getkrb.sh"
+# What starts a new simple command on the same line; quotes too, for `sh -c ". getkrb.sh"`.
+_SEPARATOR = re.compile(r"&&|\|\||\$\(|[;|&(){}`'\"]")
+_IF_FI = re.compile(r"(?<![\w./-])(if|fi)(?![\w./-])")
+_COMMENT = re.compile(r"(?:^|\s)#")
+_KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
+_TESTS = {"[", "[[", "test"}
+_SOURCE = {".", "source"}
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for step in project.steps:
+        src = project.source(step.file)
+        process = step.data.get("process")
+        if src is None or not isinstance(process, dict):
+            continue
+        for key, text in step.commands:
+            if NEEDLE in text:
+                # Scripts are piped to `interpreter` (packtivity's default `sh`: POSIX mode, where
+                # a failed `.` is fatal); a `cmd` runs under REANA's plain `bash -c`, where not.
+                interpreter = process.get("interpreter", "sh") if key == "script" else "bash"
+                posix = interpreter in ("sh", "/bin/sh")
+                yield from _check_text(src, step, (*step.path, "process", key), text, posix)
+
+
+def _check_text(
+    src: SourceFile, step: Step, path: tuple[Any, ...], text: str, posix: bool
+) -> Iterator[Diagnostic]:
+    span = src.pos(path)
+    name = str(step.path[-1]) if step.path else step.file
+    has_kerberos = any(
+        isinstance(item, dict) and item.get("kerberos") is True for item in step.resources
+    )
+    nth = 0  # occurrences of NEEDLE seen so far, for SourceFile.find
+    guards: list[bool] = []  # enclosing `if` blocks: does the condition test the file?
+    for line in text.split("\n"):
+        comment = _COMMENT.search(line)
+        code = line[: comment.start()] if comment else line
+        guarded_line = False
+        events = sorted(
+            [(m.start(), m.group(1)) for m in _IF_FI.finditer(code)]
+            + [(m.start(), "call") for m in re.finditer(re.escape(NEEDLE), code)]
+        )
+        for offset, kind in events:
+            if kind == "if":
+                guards.append(NEEDLE in code[offset:] and _tests_file(code[offset:]))
+                continue
+            if kind == "fi":
+                if guards:
+                    guards.pop()
+                continue
+            this = nth
+            nth += 1
+            words = _SEPARATOR.split(code[:offset])[-1].split()
+            while words and words[0] in _KEYWORDS:
+                words.pop(0)
+            if words and words[0] in _TESTS:
+                guarded_line = True  # `[ -f getkrb.sh ] && . getkrb.sh` is safe everywhere
+                continue
+            if guarded_line or any(guards):
+                continue
+            prefix = " ".join(words)
+            pos = _position(src, span, this, code[:offset], words)
+            yield at(ID, src.path, pos, _message(name, prefix, has_kerberos, posix))
+        nth += line.count(NEEDLE) - code.count(NEEDLE)  # occurrences inside the comment
+
+
+def _tests_file(condition: str) -> bool:
+    words = _SEPARATOR.split(condition.split(NEEDLE)[0])[-1].split()
+    return bool(set(words) & _TESTS)
+
+
+def _position(src: SourceFile, span: Pos, nth: int, before: str, words: list[str]) -> Pos:
+    """The call in the file: from `.`/`source` (when written on the same line) to the path."""
+    pos = src.find(span, NEEDLE, nth)
+    if pos is None:
+        return span
+    if not words or src.text is None:
+        return pos
+    command = before[before.rindex(words[0]) :] if words[0] in before else ""
+    start = src.offset(pos.line, pos.col) - len(command)
+    if command and src.text[start : start + len(command)] == command:
+        line, col = src.line_col(start)
+        return Pos(line, col, pos.end_line, pos.end_col)
+    return pos
+
+
+def _message(step: str, prefix: str, has_kerberos: bool, posix: bool) -> str:
+    call = f"{prefix} {NEEDLE}".strip()
+    if posix and prefix.split()[:1] and prefix.split()[0] in _SOURCE:
+        effect = "the file does not exist on REANA, so sourcing it aborts the step"
+    else:
+        effect = "the file does not exist on REANA, so the step gets no kerberos ticket"
+    if has_kerberos:
+        todo = "remove the call (the step already requests `kerberos: true`)"
+    else:
+        todo = "remove it and request kerberos with `- kerberos: true` in environment.resources"
+    return f"step '{step}' runs `{call}`: {effect}; {todo}"

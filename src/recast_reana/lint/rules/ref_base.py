@@ -1,0 +1,70 @@
+"""A top-level `$ref` written relative to the recast-atlas toplevel, which REANA cannot resolve.
+
+## What it does
+Finds `$ref`s in the top-level workflow file that resolve from the recast-atlas toplevel
+(`specs/`) but not from the directory of reana.yaml, where REANA resolves them.
+
+## Why is this bad?
+recast-atlas loads the workflow with the toplevel `specs/`, so `steps.yml#/select` means
+`specs/steps.yml`. REANA loads it with the workspace root as toplevel, so the same `$ref` looks for
+`steps.yml` at the root and the workflow fails at start (`reana-client validate` shows a
+traceback).
+
+## Example
+```yaml
+# specs/workflow.yml
+stages:
+- name: select
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters: {}
+    step: {$ref: 'steps.yml#/select'}
+```
+
+## Use instead
+```yaml
+# specs/workflow.yml on the reana branch
+stages:
+- name: select
+  scheduler:
+    scheduler_type: singlestep-stage
+    parameters: {}
+    step: {$ref: 'specs/steps.yml#/select'}
+```
+
+## Fix
+`recast-reana convert` rewrites the `$ref`s for REANA; on a recast-atlas layout this finding is
+info only, as main must keep the recast-atlas spelling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.project import Project
+from recast_reana.model.refs import REANA, RECAST
+
+ID = "RR201"
+NAME = "ref-base"
+SEVERITY = Severity.ERROR
+CONVERTIBLE = True
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for ref in project.refs:
+        recast = ref.targets.get(RECAST)
+        if not ref.toplevel or recast is None or REANA in ref.targets:
+            continue
+        # Keep the pointer exactly as written (`#x` and `#/x` both occur, jsonref reads both).
+        hash_, pointer = ("#", ref.pointer) if "#" in ref.value else ("", "")
+        spelling = f"{recast.file}{hash_}{pointer}"
+        yield at(
+            ID,
+            ref.file,
+            ref.pos,
+            "REANA resolves $refs of the top-level workflow from the directory of reana.yaml: "
+            f"write '{spelling}'",
+        )

@@ -1,0 +1,115 @@
+"""A `$ref` whose file or JSON pointer exists under no base.
+
+## What it does
+Finds `$ref`s that neither recast-atlas nor REANA can resolve: the file does not exist, does not
+load, lies outside the repository, or has no value at the JSON pointer. It suggests the closest
+existing file or key.
+
+## Why is this bad?
+yadage resolves every `$ref` when it loads the workflow: recast-atlas stops with an error and
+`reana-client validate` with a traceback, and a REANA run fails at start.
+
+## Example
+```yaml
+step: {$ref: 'steps.yml#/selection'}   # steps.yml has `select:`
+```
+
+## Use instead
+```yaml
+step: {$ref: 'steps.yml#/select'}
+```
+
+## Fix
+Correct the file name or the key after `#`. Top-level `$ref`s are relative to the toplevel
+(`specs/`) for recast-atlas and to the directory of reana.yaml for REANA; `$ref`s in a referenced
+file are relative to that file.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.project import Project
+from recast_reana.model.refs import RECAST, Ref, get_path, lookup, pointer_path
+
+ID = "RR202"
+NAME = "ref-unresolved"
+SEVERITY = Severity.ERROR
+
+_SPEC_SUFFIXES = (".yml", ".yaml", ".json")
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    spec_files: list[str] | None = None  # built on the first unresolved ref only
+    for ref in project.refs:
+        if ref.targets or ref.remote:
+            continue
+        mode = project.mode if project.mode in ref.errors else next(iter(ref.errors), "")
+        message = f"$ref '{ref.value}' does not resolve"
+        if ref.errors.get(mode):
+            message += f": {ref.errors[mode]}"
+        if spec_files is None:
+            paths = set(project.files) | set(project.other_files)
+            spec_files = sorted(p for p in paths if p.endswith(_SPEC_SUFFIXES))
+        suggestion = _suggest(project, ref, _base(project, ref, mode), spec_files)
+        if suggestion and suggestion != ref.value:
+            message += f"; did you mean '{suggestion}'?"
+        yield at(ID, ref.file, ref.pos, message)
+
+
+def _base(project: Project, ref: Ref, mode: str) -> str:
+    """The directory the ref is resolved from, as `mode` does it (see refs.RefResolver)."""
+    if not ref.toplevel:
+        return posixpath.dirname(ref.file)
+    if mode == RECAST and project.recast and project.recast.toplevel is not None:
+        return project.recast.toplevel
+    return ""
+
+
+def _suggest(project: Project, ref: Ref, base: str, spec_files: list[str]) -> str | None:
+    file_part = ref.file_part
+    rel = posixpath.normpath(posixpath.join(base, file_part)) if file_part else ref.file
+    rel = rel.removeprefix("./")
+    src = project.files.get(rel)
+    if src is None or src.doc is None:
+        if src is not None:
+            return None  # the file exists but does not load: RR001/RR004 say why
+        match = _closest_file(rel, spec_files)
+        if match is None:
+            return None
+        written = posixpath.relpath(match, base or ".")
+        return f"{written}#{ref.pointer}" if "#" in ref.value else written
+    pointer = _closest_pointer(src.data, ref.pointer)
+    return f"{file_part}#{pointer}" if pointer is not None else None
+
+
+def _closest_file(rel: str, spec_files: list[str]) -> str | None:
+    # The usual mistake is the base, not the name: prefer a file with the same name elsewhere.
+    name = posixpath.basename(rel)
+    same_name = [p for p in spec_files if posixpath.basename(p) == name]
+    if len(same_name) == 1:
+        return same_name[0]
+    close = difflib.get_close_matches(rel, spec_files, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _closest_pointer(data: Any, pointer: str) -> str | None:
+    parts = pointer_path(pointer)
+    found, _, real = lookup(data, parts)
+    if found or len(real) >= len(parts):
+        return None
+    parent = get_path(data, real)
+    if not isinstance(parent, dict):
+        return None
+    keys = [str(k) for k in parent]
+    close = difflib.get_close_matches(str(parts[len(real)]), keys, n=1, cutoff=0.5)
+    if not close:
+        return None
+    fixed = [str(p) for p in (*parts[: len(real)], close[0], *parts[len(real) + 1 :])]
+    lead = "/" if pointer.startswith("/") else ""
+    return lead + "/".join(p.replace("~", "~0").replace("/", "~1") for p in fixed)

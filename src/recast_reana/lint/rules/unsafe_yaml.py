@@ -1,0 +1,45 @@
+"""A file refused before it was loaded: alias bomb, oversized, binary or not UTF-8.
+
+## What it does
+Reports spec files that recast-reana refuses to load: larger than 5 MiB, containing NUL bytes,
+not valid UTF-8, with recursive aliases, or with aliases that expand to over 20,000 nodes.
+
+## Why is this bad?
+Such a file is either not a workflow spec at all (a binary committed under `specs/`) or built to
+exhaust the memory of whatever loads it ("billion laughs"). REANA's server would load it too.
+
+## Example
+```yaml
+a: &a [x, x, x, x, x, x, x, x, x]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+# ... nine levels deep
+```
+
+## Use instead
+Plain YAML without alias chains, saved as UTF-8.
+
+## Fix
+Re-save the file as UTF-8 text, or remove it from the specs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.positioned_yaml import Pos
+from recast_reana.model.project import Project
+
+ID = "RR004"
+NAME = "unsafe-yaml"
+SEVERITY = Severity.ERROR
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for src in project.files.values():
+        if src.problem and src.problem.kind == "unsafe":
+            p = src.problem
+            yield at(ID, src.path, Pos(p.line, p.col, p.line, p.col + 1), f"refused: {p.message}")

@@ -1,0 +1,46 @@
+"""A file that does not parse as YAML.
+
+## What it does
+Reports the position where the YAML parser gave up on a spec file, recast.yml or reana.yaml.
+
+## Why is this bad?
+Neither recast-atlas nor REANA can read the workflow; REANA reports it only after upload.
+
+## Example
+```yaml
+stages:
+  - name: fit
+    dependencies: [init
+```
+
+## Use instead
+```yaml
+stages:
+  - name: fit
+    dependencies: [init]
+```
+
+## Fix
+Correct the syntax at the reported position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.rules import at
+from recast_reana.model.positioned_yaml import Pos
+from recast_reana.model.project import Project
+
+ID = "RR001"
+NAME = "yaml-syntax"
+SEVERITY = Severity.ERROR
+
+
+def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for src in project.files.values():
+        if src.problem and src.problem.kind == "syntax":
+            p = src.problem
+            yield at(ID, src.path, Pos(p.line, p.col, p.line, p.col + 1), f"YAML: {p.message}")

@@ -2,8 +2,8 @@
 
 Every schema the check path validates with (yadage-schemas' yadage and packtivity schemas,
 model/schemas/reana.json, config.SCHEMA) is walked for keywords json_schema.py does not
-implement; then the fixtures of the RR101/RR102 tests and hypothesis mutations of valid documents are validated by
-both, and every error (with its oneOf/anyOf context) must match.
+implement; then the fixtures of the RR101/RR102 tests and hypothesis mutations of valid
+documents are validated by both, and every error (with its oneOf/anyOf context) must match.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[
 
 def rule_times(root: Path, repeat: int, top: int = 8) -> None:
     """Where the lint time of one workflow goes: the slowest rules, median of `repeat` runs."""
-    from recast_reana.lint.rules import RULES
+    from recast_reana.lint.registry import RULES
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 
@@ -137,7 +137,7 @@ def main() -> int:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    from recast_reana.lint.rules import RULES
+    from recast_reana.lint.registry import RULES
 
     print("# recast-reana check: scale benchmark\n")
     print(machine())

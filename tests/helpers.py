@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from recast_reana.lint.diagnostics import Diagnostic
 from recast_reana.lint.linter import lint
-from recast_reana.lint.rules import RULES
+from recast_reana.lint.registry import RULES
 from recast_reana.model.config import Config
 from recast_reana.model.project import Project, from_files
 

@@ -21,10 +21,11 @@ import yaml
 from helpers import RECAST_REPO, replace_in, with_files
 
 from recast_reana.convert.conversion import Conversion, ConversionError, convert
+from recast_reana.errors import Error
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.lint.linter import lint
 from recast_reana.model import positioned_yaml
-from recast_reana.model.config import Config, ConfigError, load_config, parse_config
+from recast_reana.model.config import Config, load_config, parse_config
 from recast_reana.model.project import from_files
 
 TESTS = Path(__file__).resolve().parent
@@ -1127,7 +1128,7 @@ def test_mutated_sources_convert_or_are_refused_never_crash(case: str, path: str
                 config = parse_config(
                     positioned_yaml.load(files[".recast-reana.yaml"].decode()), "c"
                 )
-            except (ConfigError, positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml):
+            except (Error, positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml):
                 return  # a broken configuration is the CLI's exit 2, not the converter's
         try:
             conversion = convert(files, config)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from recast_reana.cli import main
-from recast_reana.lint.rules import RULES
+from recast_reana.lint.registry import RULES
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
 

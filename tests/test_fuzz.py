@@ -30,10 +30,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recast_reana.cli import main
+from recast_reana.errors import Error
 from recast_reana.lint import diagnostics as fmt
 from recast_reana.lint.check import check
 from recast_reana.model import positioned_yaml
-from recast_reana.model.config import ConfigError, parse_config
+from recast_reana.model.config import parse_config
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC_FILES = ("reana.yaml", "specs/workflow.yml", "specs/steps.yml", "recast.yml")
@@ -411,7 +412,7 @@ def test_configurations(base: str, data: dict[str, Any], flow: bool) -> None:
     """Any configuration is either refused with a position (exit 2) or used without a crash."""
     try:
         config = parse_config(positioned_yaml.load(dump(data, flow)), ".recast-reana.yaml")
-    except ConfigError:
+    except Error:
         return
     project = make_project(BASES[base], config)
     found = check(project)

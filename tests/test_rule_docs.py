@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from recast_reana.lint.registry import RULES
 from recast_reana.lint.rule_docs import missing_sections, render
-from recast_reana.lint.rules import RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 ISSUE_RULES = [

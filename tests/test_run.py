@@ -600,11 +600,11 @@ def test_grid_parameter_not_in_reana_yaml_is_warned(
     ],
 )
 def test_bad_grid_files(tmp_path: Path, name: str, text: str, message: str) -> None:
+    from recast_reana.errors import Error
     from recast_reana.reana.grid import load_grid
-    from recast_reana.reana.plan import PlanError
 
     (tmp_path / name).write_text(text)
-    with pytest.raises(PlanError) as info:
+    with pytest.raises(Error) as info:
         load_grid(tmp_path / name)
     assert message in str(info.value)
 
@@ -631,18 +631,24 @@ def test_junit_is_valid_xml_with_control_characters() -> None:
     assert failure is not None and failure.text == 'red and <tags> & "quotes"'
 
 
+@pytest.mark.parametrize("debug", [[], ["--debug"]])
 def test_token_in_an_unexpected_error_is_redacted(
-    repo: Path, fake: FakeReana, monkeypatch: pytest.MonkeyPatch
+    repo: Path,
+    fake: FakeReana,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    debug: list[str],
 ) -> None:
+    from recast_reana.reana import client
+
     def factory(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(f"boom with {SENTINEL}")
 
-    options = rr.RunOptions(root=repo)
-    console = rr.Console(out=lambda _: None, err=lambda _: None)
-    with pytest.raises(rr.InternalError) as info:
-        rr.execute(options, dict(os.environ), console=console, client_factory=factory)
-    assert SENTINEL not in str(info.value) and "boom with ***" in str(info.value)
-    assert info.value.__suppress_context__
+    monkeypatch.setattr(client, "Client", factory)
+    assert main([*debug, "run", str(repo)]) == 3
+    _, err = capsys.readouterr()
+    assert SENTINEL not in err and "internal error: RuntimeError: boom with ***" in err
+    assert ("Traceback" in err) == bool(debug)
 
 
 def test_workflow_deleted_while_followed(

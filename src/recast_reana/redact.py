@@ -1,6 +1,9 @@
-"""Keeping the REANA access token out of every text: REANA takes it only as the `access_token`
-query parameter (reana-server `decorators.py`), so URLs, requests' exception texts and urllib3's
-debug log lines all carry it."""
+"""Keeping secrets out of every text the tool prints.
+
+REANA takes its token only as the `access_token` query parameter (reana-server `decorators.py`),
+so URLs, requests' exception texts and urllib3's debug log lines all carry it. Each command
+registers the secrets it reads (`register`); the CLI's error handler and the consoles pass every
+line through `scrub`, a safety net under the redaction each client does itself."""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ class Redactor:
     """Replaces the secret (raw and URL-encoded) and any `access_token=` value with `***`."""
 
     def __init__(self, *secrets: str) -> None:
-        forms = {f for s in secrets if s for f in (s, quote(s, safe=""), quote_plus(s))}
+        self.secrets = tuple(s for s in secrets if s)
+        forms = {f for s in self.secrets for f in (s, quote(s, safe=""), quote_plus(s))}
         self._forms = sorted(forms, key=len, reverse=True)
 
     def __call__(self, text: str) -> str:
@@ -42,3 +46,23 @@ class _RedactingFilter(logging.Filter):
 
 log_filter = _RedactingFilter()
 logging.getLogger("urllib3.connectionpool").addFilter(log_filter)
+
+
+_registered = Redactor()
+
+
+def register(*secrets: str) -> None:
+    """Secrets (tokens, passwords) that `scrub` removes from any text, for this command."""
+    global _registered
+    _registered = Redactor(*_registered.secrets, *secrets)
+
+
+def forget() -> None:
+    """Start a new command with no registered secrets (`main` may run several in a process)."""
+    global _registered
+    _registered = Redactor()
+
+
+def scrub(text: str) -> str:
+    """`text` without any registered secret or `access_token=` value."""
+    return _registered(text)

@@ -13,7 +13,7 @@ from helpers import (
 )
 
 from recast_reana.lint.linter import lint
-from recast_reana.lint.rules import RULES
+from recast_reana.lint.registry import RULES
 from recast_reana.model.config import Config
 from recast_reana.model.project import from_files
 

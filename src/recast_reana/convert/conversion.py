@@ -18,7 +18,9 @@ from typing import Any
 from recast_reana.convert.fixes import FIXES, plan_resources, resource_edits
 from recast_reana.convert.reana_yaml import REANA_FILE, generate, merge, remove_keys, wanted
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import RULES, at, ref_unresolved
+from recast_reana.lint.registry import RULES
+from recast_reana.lint.rule import at
+from recast_reana.lint.rules import ref_unresolved
 from recast_reana.lint.rules.image_uid import required_uid
 from recast_reana.model.config import Config
 from recast_reana.model.positioned_yaml import Path, Pos

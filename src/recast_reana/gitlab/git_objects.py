@@ -21,18 +21,15 @@ from typing import Any
 
 from recast_reana import __version__
 from recast_reana.convert.conversion import Conversion, convert
+from recast_reana.errors import Error
 from recast_reana.model import positioned_yaml
-from recast_reana.model.config import CONFIG_NAME, Config, ConfigError, parse_config
+from recast_reana.model.config import CONFIG_NAME, Config, config_error, parse_config
 
 TRAILER_SOURCE = "Recast-Reana-Source"
 TRAILER_VERSION = "Recast-Reana-Version"
 TRAILER_TREE = "Recast-Reana-Tree"
 REGULAR = ("100644", "100755")  # the only entries the converter sees; links and submodules stay
 _TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):\s*(.*?)\s*$")
-
-
-class GitError(Exception):
-    """The local repository cannot give the source commit (exit 2)."""
 
 
 Entry = tuple[str, str]  # (mode as git writes it, e.g. "100644" or "40000"; hex object id)
@@ -69,10 +66,10 @@ def git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:
             ["git", *args], cwd=root, input=stdin, capture_output=True, check=False
         )
     except OSError as exc:
-        raise GitError(f"cannot run git: {exc.strerror or exc}") from None
+        raise Error(f"cannot run git: {exc.strerror or exc}") from None
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed in {root}: {lines[-1] if lines else done.returncode}")
+        raise Error(f"git {args[0]} failed in {root}: {lines[-1] if lines else done.returncode}")
     return done.stdout
 
 
@@ -80,13 +77,13 @@ def resolve_commit(root: Path, rev: str) -> str:
     """The full id of commit `rev` in the repository at `root`."""
     try:
         sha = git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}").decode().strip()
-    except GitError:
-        raise GitError(
+    except Error:
+        raise Error(
             f"commit {rev} is not in the git repository at {root}: run sync-branch in a "
             "checkout of the source commit (CI_COMMIT_SHA)"
         ) from None
     if len(sha) != 40:
-        raise GitError(f"{root}: only SHA-1 repositories are supported (GitLab's default)")
+        raise Error(f"{root}: only SHA-1 repositories are supported (GitLab's default)")
     return sha
 
 
@@ -201,12 +198,12 @@ def source_config(files: Mapping[str, bytes]) -> Config:
     try:
         doc = positioned_yaml.load(positioned_yaml.decode(raw))
     except (positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml) as exc:
-        raise ConfigError(CONFIG_NAME, exc.line, exc.col, exc.message) from None
+        raise config_error(CONFIG_NAME, exc.line, exc.col, exc.message) from None
     return parse_config(doc, CONFIG_NAME)
 
 
 def local_plan(root: Path, source_sha: str, example: str = "default") -> LocalPlan:
-    """Convert the source commit; raises GitError, ConfigError or convert.ConversionError."""
+    """Convert the source commit; raises Error or convert.ConversionError."""
     entries, files, title = read_commit(root, source_sha)
     conversion = convert(files, source_config(files), example=example)
     return LocalPlan(

@@ -9,22 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-EXIT_CONFIG = 2
-EXIT_FATAL = 3
+from recast_reana.errors import EXIT_USAGE, Error
+
 TOKEN_VAR = "RECAST_REANA_GITLAB_TOKEN"
 TOKEN_HELP = (
     "create a project access token with the `api` scope and the Developer or Maintainer role "
     f"(Settings > Access tokens) and store it as a masked CI/CD variable {TOKEN_VAR} "
     "(Settings > CI/CD > Variables)"
 )
-
-
-class SyncError(Exception):
-    """One line for the user; `exit_code` 2 = configuration, 3 = GitLab/network."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_FATAL) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -60,27 +52,25 @@ def settings_from_env(
     token = env.get(TOKEN_VAR, "").strip()
     if not token and not dry_run:
         if env.get("CI_JOB_TOKEN"):
-            raise SyncError(
+            raise Error(
                 f"{TOKEN_VAR} is not set, and CI_JOB_TOKEN cannot create commits through the "
                 f"API: {TOKEN_HELP}",
-                EXIT_CONFIG,
+                EXIT_USAGE,
             )
-        raise SyncError(f"{TOKEN_VAR} is not set: {TOKEN_HELP}", EXIT_CONFIG)
+        raise Error(f"{TOKEN_VAR} is not set: {TOKEN_HELP}", EXIT_USAGE)
     source = source_ref or env.get("CI_DEFAULT_BRANCH", "")
     if not source:
-        raise SyncError("no source branch: pass --source-ref or set CI_DEFAULT_BRANCH", EXIT_CONFIG)
+        raise Error("no source branch: pass --source-ref or set CI_DEFAULT_BRANCH", EXIT_USAGE)
     for name in {source, env.get("CI_DEFAULT_BRANCH") or source}:
         if branch == name:
-            raise SyncError(
+            raise Error(
                 f"--branch {branch} is the source or default branch: sync-branch only writes "
                 "a generated branch (default: reana)",
-                EXIT_CONFIG,
+                EXIT_USAGE,
             )
     missing = [v for v in ("CI_SERVER_URL", "CI_PROJECT_ID") if not env.get(v) and token]
     if missing:
-        raise SyncError(
-            f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_CONFIG
-        )
+        raise Error(f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_USAGE)
     return Settings(
         url=env.get("CI_SERVER_URL", "").rstrip("/"),
         project=env.get("CI_PROJECT_ID", ""),
@@ -104,7 +94,7 @@ def _number(env: Mapping[str, str], name: str, default: float, integer: bool = F
         value = -1
     if value < 0 or (value == 0 and not integer):
         kind = "a whole number >= 0" if integer else "a number of seconds > 0"
-        raise SyncError(f"{name}={raw!r}: must be {kind}", EXIT_CONFIG)
+        raise Error(f"{name}={raw!r}: must be {kind}", EXIT_USAGE)
     return value
 
 

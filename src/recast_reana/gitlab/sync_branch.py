@@ -28,16 +28,14 @@ import gitlab
 import requests
 
 from recast_reana import __version__
+from recast_reana.errors import EXIT_FATAL, Error
 from recast_reana.gitlab import git_objects
 from recast_reana.gitlab.git_objects import TRAILER_SOURCE, TRAILER_TREE, TRAILER_VERSION, LocalPlan
 from recast_reana.gitlab.settings import (
-    EXIT_CONFIG,
-    EXIT_FATAL,
     TOKEN_HELP,
     TOKEN_VAR,
     Outcome,
     Settings,
-    SyncError,
 )
 
 log = logging.getLogger(__name__)
@@ -54,8 +52,6 @@ def run(
         try:
             sha = git_objects.resolve_commit(root, settings.source_sha or "HEAD")
             plan = git_objects.local_plan(root, sha, example)
-        except git_objects.GitError as exc:
-            raise SyncError(str(exc), EXIT_CONFIG) from None
         except ConversionError as exc:
             text = format_text(exc.diagnostics, {}, show_source=False).splitlines()
             return Outcome(
@@ -73,9 +69,10 @@ def run(
             if outcome is not None:
                 return outcome
             log.debug("%s moved while it was being read: reading it again", settings.branch)
-        raise SyncError(
+        raise Error(
             f"{settings.branch} changed twice while sync-branch was writing it: another job "
-            "writes it too; serialise the jobs (resource_group) and run again"
+            "writes it too; serialise the jobs (resource_group) and run again",
+            EXIT_FATAL,
         )
 
 
@@ -83,9 +80,10 @@ def _sync(api: _Api, s: Settings, plan: LocalPlan, *, dry_run: bool, force: bool
     """One read-judge-write pass; None when the branch moved between reading and writing."""
     source = api.branch(s.source_branch, f"the source branch '{s.source_branch}'")
     if source is None:
-        raise SyncError(
+        raise Error(
             f"source branch '{s.source_branch}' not found in project {s.project}: "
-            "check --source-ref / CI_DEFAULT_BRANCH"
+            "check --source-ref / CI_DEFAULT_BRANCH",
+            EXIT_FATAL,
         )
     if source["commit"]["id"] != plan.source_sha:
         return Outcome(
@@ -163,7 +161,7 @@ def _refusal(s: Settings, foreign: list[dict[str, Any]]) -> list[str]:
 
 def _committed(s: Settings, plan: LocalPlan, new: dict[str, Any], dropped: list[str]) -> Outcome:
     if new.get("parent_ids") != [plan.source_sha]:
-        raise SyncError(f"GitLab based the new commit {new['id'][:12]} on the wrong parent")
+        raise Error(f"GitLab based the new commit {new['id'][:12]} on the wrong parent", EXIT_FATAL)
     lines = [
         f"committed {new['id'][:12]} to {s.branch}: {plan.source_sha[:12]} + "
         f"{len(plan.actions)} file change(s) (recast-reana {__version__})"
@@ -174,7 +172,7 @@ def _committed(s: Settings, plan: LocalPlan, new: dict[str, Any], dropped: list[
 
 
 class _Api:
-    """python-gitlab calls, each turned into data or one SyncError line."""
+    """python-gitlab calls, each turned into data or one Error line."""
 
     def __init__(self, s: Settings) -> None:
         self.s = s
@@ -236,7 +234,7 @@ class _Api:
         }
         try:
             new = self._call(f"committing to {s.branch}", self.project.commits.create, data)
-        except SyncError as exc:
+        except Error as exc:
             if not force and "already exists" in str(exc):
                 return None  # created by someone else since we read it: judge it again
             raise
@@ -249,14 +247,16 @@ class _Api:
         except gitlab.GitlabError as exc:
             self._fail(what, exc)
         except requests.Timeout:
-            raise SyncError(
+            raise Error(
                 f"GitLab at {self.s.url} did not answer {what} within {self.s.timeout:g} s "
-                f"({self.s.retries} retries): try again later"
+                f"({self.s.retries} retries): try again later",
+                EXIT_FATAL,
             ) from None
         except requests.RequestException as exc:
-            raise SyncError(
+            raise Error(
                 f"cannot reach GitLab at {self.s.url} ({what}: {type(exc).__name__}): check "
-                "CI_SERVER_URL and the network, then try again"
+                "CI_SERVER_URL and the network, then try again",
+                EXIT_FATAL,
             ) from None
 
     def _fail(self, what: str, exc: gitlab.GitlabError) -> NoReturn:
@@ -298,7 +298,7 @@ class _Api:
             )
         else:
             msg = f"GitLab refused {what}: {code} {text}"
-        raise SyncError(msg) from None
+        raise Error(msg, EXIT_FATAL) from None
 
 
 class _NotFound(Exception):
@@ -319,6 +319,6 @@ def _masked(token: str) -> Iterator[None]:
         yield
     except Exception as exc:
         if token and token in str(exc):
-            code = exc.exit_code if isinstance(exc, SyncError) else EXIT_FATAL
-            raise SyncError(str(exc).replace(token, "[MASKED]"), code) from None
+            code = exc.exit_code if isinstance(exc, Error) else EXIT_FATAL
+            raise Error(str(exc).replace(token, "[MASKED]"), code) from None
         raise

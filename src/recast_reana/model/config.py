@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.model import positioned_yaml
 from recast_reana.model.json_schema import Validator
 
@@ -62,11 +63,9 @@ class Config:
         return not any(rule_id.startswith(s) for s in self.ignore)
 
 
-class ConfigError(Exception):
+def config_error(path: str, line: int, col: int, message: str) -> Error:
     """A configuration file that cannot be used: exit 2 with `path:line:col: message`."""
-
-    def __init__(self, path: str, line: int, col: int, message: str) -> None:
-        super().__init__(f"{path}:{line}:{col}: {message}")
+    return Error(f"{path}:{line}:{col}: {message}", EXIT_USAGE)
 
 
 def load_config(root: Path, explicit: Path | None = None) -> Config:
@@ -74,13 +73,13 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
     path = explicit or root / CONFIG_NAME
     if not path.is_file():
         if explicit is not None:
-            raise ConfigError(str(explicit), 1, 1, "configuration file not found")
+            raise config_error(str(explicit), 1, 1, "configuration file not found")
         return Config()
     shown = path.name if explicit is None else str(explicit)
     try:
         doc = positioned_yaml.load(positioned_yaml.decode(path.read_bytes()))
     except (positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml) as exc:
-        raise ConfigError(shown, exc.line, exc.col, exc.message) from None
+        raise config_error(shown, exc.line, exc.col, exc.message) from None
     return parse_config(doc, shown)
 
 
@@ -89,7 +88,7 @@ def parse_config(doc: positioned_yaml.Document, shown: str) -> Config:
     validator = Validator(SCHEMA)  # not jsonschema: importing it costs ~100 ms (see schema.py)
     errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not isinstance(data, dict):
-        raise ConfigError(shown, 1, 1, "the configuration must be a mapping of options")
+        raise config_error(shown, 1, 1, "the configuration must be a mapping of options")
     if errors:
         err = errors[0]
         where = tuple(err.absolute_path)
@@ -100,9 +99,9 @@ def parse_config(doc: positioned_yaml.Document, shown: str) -> Config:
             message = f"{err.message}; known options: {known}"
             extra = next(k for k in data if k not in SCHEMA["properties"])
             pos = doc.key_pos((extra,))
-        raise ConfigError(shown, pos.line, pos.col, message)
+        raise config_error(shown, pos.line, pos.col, message)
     for key, dup in ((d.key, d.second) for d in doc.duplicates):
-        raise ConfigError(shown, dup.line, dup.col, f"option '{key}' is given twice")
+        raise config_error(shown, dup.line, dup.col, f"option '{key}' is given twice")
     return Config(
         select=tuple(data.get("select", ())),
         ignore=tuple(data.get("ignore", ())),

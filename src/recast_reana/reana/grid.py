@@ -20,7 +20,8 @@ from typing import Any
 
 import yaml
 
-from recast_reana.reana.plan import PlanError, parse_value, sanitise
+from recast_reana.errors import Error
+from recast_reana.reana.plan import parse_value, sanitise
 
 POINT_KEY = "point"
 MAX_POINTS = 1000
@@ -36,18 +37,18 @@ def load_grid(path: Path) -> list[Point]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(f"--grid {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        raise Error(f"--grid {path}: {getattr(exc, 'strerror', None) or exc}") from None
     rows = _csv(text, path) if path.suffix.lower() == ".csv" else _yaml(text, path)
     if not rows:
-        raise PlanError(f"--grid {path}: no points")
+        raise Error(f"--grid {path}: no points")
     if len(rows) > MAX_POINTS:
-        raise PlanError(f"--grid {path}: {len(rows)} points, at most {MAX_POINTS}")
+        raise Error(f"--grid {path}: {len(rows)} points, at most {MAX_POINTS}")
     points: list[Point] = []
     seen: dict[str, int] = {}
     for number, (name, params) in enumerate(rows, 1):
         label = sanitise(str(name)) if name is not None else str(number)
         if label in seen:
-            raise PlanError(
+            raise Error(
                 f"--grid {path}: points {seen[label]} and {number} are both named {label!r}"
             )
         seen[label] = number
@@ -61,20 +62,20 @@ def _yaml(text: str, path: Path) -> list[tuple[Any, dict[str, Any]]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark is not None else ""
-        raise PlanError(f"--grid {path}{where}: not valid YAML") from None
+        raise Error(f"--grid {path}{where}: not valid YAML") from None
     if isinstance(data, dict):
         items: Iterable[tuple[Any, Any]] = data.items()
     elif isinstance(data, list) or data is None:
         items = [(None, row) for row in data or []]
     else:
-        raise PlanError(
+        raise Error(
             f"--grid {path}: write a list of parameter mappings, or a mapping of point names to "
             "parameter mappings"
         )
     rows = []
     for number, (name, row) in enumerate(items, 1):
         if not isinstance(row, dict) or not all(isinstance(k, str) for k in row):
-            raise PlanError(f"--grid {path}: point {name or number} is not a mapping of parameters")
+            raise Error(f"--grid {path}: point {name or number} is not a mapping of parameters")
         params = dict(row)
         rows.append((params.pop(POINT_KEY, name), _json_values(params)))
     return rows
@@ -87,11 +88,11 @@ def _csv(text: str, path: Path) -> list[tuple[Any, dict[str, Any]]]:
         return []
     header = [h.strip() for h in lines[0]]
     if any(not h for h in header) or len(set(header)) != len(header):
-        raise PlanError(f"--grid {path}: the header row needs unique, non-empty column names")
+        raise Error(f"--grid {path}: the header row needs unique, non-empty column names")
     rows = []
     for number, line in enumerate(lines[1:], 2):
         if len(line) != len(header):
-            raise PlanError(f"--grid {path}:{number}: {len(line)} cells, header has {len(header)}")
+            raise Error(f"--grid {path}:{number}: {len(line)} cells, header has {len(header)}")
         cells = {h: c.strip() for h, c in zip(header, line, strict=True)}
         name = cells.pop(POINT_KEY, "") or None
         rows.append((name, {k: parse_value(v) for k, v in cells.items() if v != ""}))

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from recast_reana.convert.conversion import ConversionError, convert
+from recast_reana.errors import EXIT_PROBLEMS, Error
 from recast_reana.filetree import read_tree
 from recast_reana.lint import diagnostics as fmt
 from recast_reana.lint.check import check
@@ -26,17 +27,8 @@ from recast_reana.model.config import Config
 from recast_reana.model.project import Project, from_files, load_project, repository_files
 
 PARAM_PREFIX = "REANA_PARAM_"
-EXIT_FAILED, EXIT_USAGE = 1, 2
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 _EXPONENT = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
-
-
-class PlanError(Exception):
-    """The run cannot start; `exit_code` 1 = the workflow has errors, 2 = usage/configuration."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass
@@ -68,10 +60,10 @@ def prepare(
         out(fmt.format_text(found, project.texts, show_source=False).rstrip("\n"))
     errors = sum(1 for d in found if d.severity is fmt.Severity.ERROR)
     if errors:
-        raise PlanError(
+        raise Error(
             f"the check found {errors} error(s): nothing was sent to REANA "
             "(fix them, `recast-reana check` shows them again)",
-            EXIT_FAILED,
+            EXIT_PROBLEMS,
         )
     sources = read_tree(root, repository_files(root))
     files = sources
@@ -79,7 +71,7 @@ def prepare(
         try:
             files = convert(sources, config, example=example).files
         except ConversionError as exc:  # the check reports these as errors already
-            raise PlanError(f"cannot convert the repository: {exc}", EXIT_FAILED) from None
+            raise Error(f"cannot convert the repository: {exc}", EXIT_PROBLEMS) from None
     converted = from_files(files, replace(config, layout="reana"), yaml_paths=sorted(files))
     reana = _reana_yaml(converted)
     known = _mapping(_mapping(reana.get("inputs")).get("parameters"))
@@ -108,7 +100,7 @@ def unknown_parameters(plan: Plan, extra: Iterable[str] = ()) -> list[str]:
 def _reana_yaml(project: Project) -> dict[str, Any]:
     src = project.source(project.reana.file) if project.reana else None
     if src is None or not isinstance(src.data, dict):
-        raise PlanError("no reana.yaml to submit (the conversion made none)", EXIT_FAILED)
+        raise Error("no reana.yaml to submit (the conversion made none)", EXIT_PROBLEMS)
     data: dict[str, Any] = _jsonable(src.data)
     return data
 
@@ -125,20 +117,20 @@ def _uploads(
     for path in _strings(inputs.get("files")):
         path = _safe(path, "inputs.files")
         if path not in files:
-            raise PlanError(f"reana.yaml inputs.files names {path}, which is not in the repository")
+            raise Error(f"reana.yaml inputs.files names {path}, which is not in the repository")
         needed.add(path)
     for directory in _strings(inputs.get("directories")):
         directory = _safe(directory, "inputs.directories")
         inside = [p for p in files if directory == "." or p.startswith(directory + "/")]
         if not inside:
-            raise PlanError(
+            raise Error(
                 f"reana.yaml inputs.directories names {directory}, which holds no file of the "
                 "repository"
             )
         needed.update(inside)
     missing = sorted(p for p in needed if p not in files)
     if missing:
-        raise PlanError(f"{missing[0]} is needed by the workflow but is not in the repository", 1)
+        raise Error(f"{missing[0]} is needed by the workflow but is not in the repository", 1)
     return {p: files[p] for p in sorted(needed)}
 
 
@@ -146,7 +138,7 @@ def _safe(path: str, where: str) -> str:
     """A workspace-relative path: REANA refuses absolute paths and `..` (validate_inputs)."""
     norm = posixpath.normpath(path)
     if norm.startswith("/") or norm == ".." or norm.startswith("../"):
-        raise PlanError(f"reana.yaml {where} names {path}, which is outside the workspace")
+        raise Error(f"reana.yaml {where} names {path}, which is outside the workspace")
     return norm
 
 
@@ -203,7 +195,7 @@ def _cli_params(params: Sequence[str]) -> dict[str, Any]:
     for item in params:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise PlanError(f"--param {item!r}: write KEY=VALUE")
+            raise Error(f"--param {item!r}: write KEY=VALUE")
         out[key.strip()] = parse_value(value)
     return out
 
@@ -221,11 +213,11 @@ def parse_duration(text: str) -> float:
     """`90`, `90s`, `45m`, `2h`, `1h30m`, `1d` -> seconds."""
     parts = re.findall(r"(\d+(?:\.\d+)?)([smhd]?)", text.strip().lower())
     if not parts or "".join(n + u for n, u in parts) != text.strip().lower().replace(" ", ""):
-        raise PlanError(f"--timeout {text!r}: write a duration such as 90m, 2h or 1h30m")
+        raise Error(f"--timeout {text!r}: write a duration such as 90m, 2h or 1h30m")
     scale = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
     seconds = sum(float(n) * scale[u] for n, u in parts)
     if seconds <= 0:
-        raise PlanError(f"--timeout {text!r}: must be more than zero")
+        raise Error(f"--timeout {text!r}: must be more than zero")
     return seconds
 
 

@@ -13,30 +13,23 @@ configuration (missing secrets too), 3 infrastructure (unreachable, token reject
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 
+from recast_reana import redact
+from recast_reana.errors import EXIT_FATAL, EXIT_USAGE, Error
 from recast_reana.lint.rules.kerberos_secrets import missing_secrets, secrets_add_command
 from recast_reana.model.config import load_config
 from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console, SystemClock
 from recast_reana.reana.grid import Point, load_grid
-from recast_reana.reana.plan import Plan, PlanError, prepare, unknown_parameters
-from recast_reana.reana.workflows import EXIT_USAGE, RunError, Runner, RunOptions
-from recast_reana.redact import Redactor
+from recast_reana.reana.plan import Plan, prepare, unknown_parameters
+from recast_reana.reana.workflows import Runner, RunOptions
 
-__all__ = ["Console", "RunError", "RunOptions", "SystemClock", "execute"]
+__all__ = ["Console", "RunOptions", "SystemClock", "execute"]
 
 URL_VAR, TOKEN_VAR = "REANA_SERVER_URL", "REANA_ACCESS_TOKEN"
 TIMEOUT_VAR = "RECAST_REANA_HTTP_TIMEOUT"
-
-
-class InternalError(Exception):
-    """An unexpected error whose text held the token: re-raised redacted, without its chain."""
-
-
-ClientFactory = Callable[..., api.Client]
 
 
 def execute(
@@ -45,52 +38,40 @@ def execute(
     *,
     console: Console,
     clock: Clock | None = None,
-    client_factory: ClientFactory = api.Client,
 ) -> int:
     clock = clock or SystemClock()
-    redact = Redactor(env.get(TOKEN_VAR, ""))
+    redact.register(env.get(TOKEN_VAR, ""))
     # A safety net: no line reaches the user with the token, whatever it quotes.
-    console = replace(
-        console, out=_redacting(console.out, redact), err=_redacting(console.err, redact)
+    console = replace(console, out=_scrubbing(console.out), err=_scrubbing(console.err))
+    url, token = _settings(env, options)
+    http_timeout = _timeout(env)
+    points = load_grid(options.grid) if options.grid else [Point("", {})]
+    config = load_config(options.root, options.config)
+    plan = prepare(
+        options.root,
+        config,
+        example=options.example,
+        name=options.name,
+        params=options.params,
+        env=env,
+        out=console.out,
+    )
+    if options.name and plan.name != options.name:
+        console.err(f"recast-reana: note: REANA workflow name {plan.name} (REANA refuses '.')")
+    for key in unknown_parameters(plan, (k for p in points for k in p.parameters)):
+        console.err(f"recast-reana: warning: parameter {key} is not in reana.yaml inputs")
+    client = api.Client(
+        url, token, verify=not options.insecure, sleep=clock.sleep, timeout=http_timeout
     )
     try:
-        url, token = _settings(env, options)
-        http_timeout = _timeout(env)
-        points = load_grid(options.grid) if options.grid else [Point("", {})]
-        config = load_config(options.root, options.config)
-        plan = prepare(
-            options.root,
-            config,
-            example=options.example,
-            name=options.name,
-            params=options.params,
-            env=env,
-            out=console.out,
-        )
-        if options.name and plan.name != options.name:
-            console.err(f"recast-reana: note: REANA workflow name {plan.name} (REANA refuses '.')")
-        for key in unknown_parameters(plan, (k for p in points for k in p.parameters)):
-            console.err(f"recast-reana: warning: parameter {key} is not in reana.yaml inputs")
-        client = client_factory(
-            url, token, verify=not options.insecure, sleep=clock.sleep, timeout=http_timeout
-        )
-        try:
-            preflight(client, plan)
-            return Runner(plan, points, options, client, console, clock).run()
-        finally:
-            client.close()
-    except (RunError, PlanError) as exc:
-        console.err(f"recast-reana: error: {redact(str(exc))}")
-        return exc.exit_code
-    except Exception as exc:
-        text = "".join(traceback.format_exception(exc))
-        if redact(text) != text:
-            raise InternalError(redact(f"{type(exc).__name__}: {exc}")) from None
-        raise
+        preflight(client, plan)
+        return Runner(plan, points, options, client, console, clock).run()
+    finally:
+        client.close()
 
 
-def _redacting(write: Callable[[str], None], redact: Redactor) -> Callable[[str], None]:
-    return lambda line: write(redact(line))
+def _scrubbing(write: Callable[[str], None]) -> Callable[[str], None]:
+    return lambda line: write(redact.scrub(line))
 
 
 def _timeout(env: Mapping[str, str]) -> float:
@@ -98,9 +79,9 @@ def _timeout(env: Mapping[str, str]) -> float:
     try:
         value = float(env.get(TIMEOUT_VAR) or 60.0)
     except ValueError:
-        raise RunError(f"{TIMEOUT_VAR} must be a number of seconds", EXIT_USAGE) from None
+        raise Error(f"{TIMEOUT_VAR} must be a number of seconds", EXIT_USAGE) from None
     if value <= 0:
-        raise RunError(f"{TIMEOUT_VAR} must be more than zero", EXIT_USAGE)
+        raise Error(f"{TIMEOUT_VAR} must be more than zero", EXIT_USAGE)
     return value
 
 
@@ -109,23 +90,21 @@ def _settings(env: Mapping[str, str], options: RunOptions) -> tuple[str, str]:
     token = env.get(TOKEN_VAR, "").strip()
     if not url or not token:
         missing = " and ".join(v for v, x in ((URL_VAR, url), (TOKEN_VAR, token)) if not x)
-        raise RunError(
+        raise Error(
             f"{missing} not set: set them as CI/CD variables (the token masked), or in the "
             "environment (your token is on the REANA web UI's profile page)",
             EXIT_USAGE,
         )
     if not url.startswith(("https://", "http://")):
-        raise RunError(
-            f"{URL_VAR}={url}: give the https:// address of the REANA server", EXIT_USAGE
-        )
+        raise Error(f"{URL_VAR}={url}: give the https:// address of the REANA server", EXIT_USAGE)
     if options.download and not options.wait:
-        raise RunError(
+        raise Error(
             "--download needs --wait (outputs exist once the workflow finished)", EXIT_USAGE
         )
     if options.timeout is not None and not options.wait:
-        raise RunError("--timeout needs --wait", EXIT_USAGE)
+        raise Error("--timeout needs --wait", EXIT_USAGE)
     if options.parallel < 1:
-        raise RunError("--parallel must be at least 1", EXIT_USAGE)
+        raise Error("--parallel must be at least 1", EXIT_USAGE)
     return url, token
 
 
@@ -137,16 +116,17 @@ def preflight(client: api.Client, plan: Plan) -> None:
             return
         existing = {str(s.get("name")) for s in client.secrets()}
     except api.AuthError as exc:
-        raise RunError(
+        raise Error(
             f"{exc}; create a token on the REANA web UI (your profile page) and set it as "
-            f"the masked CI/CD variable {TOKEN_VAR}"
+            f"the masked CI/CD variable {TOKEN_VAR}",
+            EXIT_FATAL,
         ) from None
     except api.ReanaError as exc:
-        raise RunError(str(exc)) from None
+        raise Error(str(exc), EXIT_FATAL) from None
     missing = missing_secrets(plan.needs, existing)
     if missing:
         who = "; ".join(f"{k}: {', '.join(v)}" for k, v in plan.needs.items())
-        raise RunError(
+        raise Error(
             f"your REANA account lacks the secrets {', '.join(missing)} that the workflow "
             f"needs ({who}); REANA would fail only when the job starts (Secrets {missing} do "
             f"not exist). Create them once with:\n    {secrets_add_command(missing)}",

@@ -17,23 +17,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console
 from recast_reana.reana.grid import Point
 from recast_reana.reana.plan import Plan, sanitise
 from recast_reana.reana.reports import Job, Result, human, table, tail, write_reports
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_FATAL = 0, 1, 2, 3
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
 OUTAGE_LIMIT = 900.0  # seconds of failing polls in a row before giving up
 QUIET_LIMIT = 600.0  # print the progress line at least this often, even when unchanged
 ENDED = frozenset({"finished", "failed", "stopped", "deleted"})
-
-
-class RunError(Exception):
-    def __init__(self, message: str, exit_code: int = EXIT_FATAL) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -128,13 +122,13 @@ class Runner:
                     self.console.out(f"  uploaded {path} ({len(data)} B)")
                 self._start(result)
         except api.AuthError as exc:
-            raise RunError(str(exc)) from None
+            raise Error(str(exc), EXIT_FATAL) from None
         except api.ReanaError as exc:
             if exc.transient or exc.status is None:
                 left = (
                     f" (workflow {result.workflow} exists but did not start)" if result.id else ""
                 )
-                raise RunError(f"{exc}{left}") from None
+                raise Error(f"{exc}{left}", EXIT_FATAL) from None
             result.status, result.message = "not submitted", str(exc)
             who = result.workflow or result.name
             self.console.err(f"recast-reana: error: REANA refused {who}: {exc}")
@@ -159,17 +153,17 @@ class Runner:
         try:
             status = self.client.status(result.id)
         except api.AuthError as exc:
-            raise RunError(f"{exc} (while following {result.workflow})") from None
+            raise Error(f"{exc} (while following {result.workflow})", EXIT_FATAL) from None
         except api.ReanaError as exc:
             if exc.status == 404:  # deleted meanwhile (reana-client delete, the web UI)
                 result.status, result.message = "deleted", str(exc)
                 return True
             if not exc.transient:
-                raise RunError(f"{exc} (while following {result.workflow})") from None
+                raise Error(f"{exc} (while following {result.workflow})", EXIT_FATAL) from None
             self.outage_since = self.outage_since if self.outage_since is not None else now
             if now - self.outage_since >= OUTAGE_LIMIT:
-                raise RunError(
-                    f"REANA did not answer for {human(now - self.outage_since)}: {exc}"
+                raise Error(
+                    f"REANA did not answer for {human(now - self.outage_since)}: {exc}", EXIT_FATAL
                 ) from None
             self.console.err(f"recast-reana: warning: {exc}; trying again at the next poll")
             return False
@@ -204,7 +198,7 @@ class Runner:
         try:
             logs = self.client.logs(result.id)
         except api.AuthError as exc:
-            raise RunError(str(exc)) from None
+            raise Error(str(exc), EXIT_FATAL) from None
         except api.ReanaError as exc:
             logs = {}
             self.console.err(f"recast-reana: warning: no logs for {result.workflow}: {exc}")
@@ -239,7 +233,7 @@ class Runner:
             try:
                 names = [str(i.get("name")) for i in self.client.files(result.id)]
             except api.ReanaError as exc:
-                raise RunError(str(exc)) from None
+                raise Error(str(exc), EXIT_FATAL) from None
             for d in self.plan.output_dirs:
                 wanted += [
                     n for n in names if n.startswith(d.rstrip("/") + "/") and n not in wanted
@@ -255,7 +249,7 @@ class Runner:
                     result.missing.append(path)
                     self.console.err(f"recast-reana: error: {result.workflow} made no {path}")
                     continue
-                raise RunError(str(exc)) from None
+                raise Error(str(exc), EXIT_FATAL) from None
             result.outputs.append(path)
             self.console.out(f"  downloaded {path} ({size} bytes) to {directory / path}")
 
@@ -264,9 +258,10 @@ class Runner:
         for r in active:
             r.message = f"still {r.status} on REANA after {human(elapsed)}"
             r.status = "timeout"
-        raise RunError(
+        raise Error(
             f"--timeout reached after {human(elapsed)}; still running on REANA: {names} "
-            "(`reana-client stop -w <workflow>` stops one)"
+            "(`reana-client stop -w <workflow>` stops one)",
+            EXIT_FATAL,
         )
 
     def _verdict(self) -> int:
@@ -282,7 +277,7 @@ class Runner:
             self.console.err(
                 f"recast-reana: {len(bad)} of {len(self.results)} points failed: {names}"
             )
-        return EXIT_FAILED
+        return EXIT_PROBLEMS
 
 
 def _job(job_id: str, data: Any, redact: Callable[[str], str]) -> Job:

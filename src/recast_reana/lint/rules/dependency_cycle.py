@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import at
+from recast_reana.lint.rule import at
 from recast_reana.lint.rules.unknown_stage import scopes
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Dependency, Workflow

@@ -55,7 +55,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import at
+from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import walk
 from recast_reana.model.project import ParameterSet, Project
 

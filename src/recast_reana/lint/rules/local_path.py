@@ -46,7 +46,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import at
+from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import Path, walk
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile

@@ -37,7 +37,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import at
+from recast_reana.lint.rule import at
 from recast_reana.lint.rules.unknown_stage import (
     INIT,
     checked_stage,

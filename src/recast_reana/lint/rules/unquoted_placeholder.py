@@ -29,7 +29,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rules import at
+from recast_reana.lint.rule import at
 from recast_reana.model.project import Project
 
 ID = "RR003"

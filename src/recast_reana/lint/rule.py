@@ -1,0 +1,37 @@
+"""The lint contract: what a rule module provides, and how it makes a diagnostic.
+
+A rule imports the model and this module, never another rule (yamllint's `rules/`, pre-commit's
+`lang_base.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.positioned_yaml import Pos
+from recast_reana.model.project import Project
+
+
+class Rule(Protocol):
+    """What a rule module provides (like yamllint's rules and pre-commit's languages).
+
+    Optional module attributes: ``OPTIONS`` (defaults of the options `check` receives) and
+    ``CONVERTIBLE = True`` for REANA-only problems that ``recast-reana convert`` fixes, which the
+    linter reports as info on a recast-atlas layout.
+    """
+
+    ID: str
+    NAME: str
+    SEVERITY: Severity
+
+    def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]: ...
+
+
+def at(
+    rule_id: str, file: str, pos: Pos, message: str, severity: Severity | None = None
+) -> Diagnostic:
+    """A diagnostic of `rule_id` marking `pos` (the mark covers the span's first line)."""
+    end_col = pos.end_col if pos.end_line == pos.line else 0
+    return Diagnostic(file, pos.line, pos.col, rule_id, message, severity=severity, end_col=end_col)

@@ -4,8 +4,8 @@ import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 
 from recast_reana.lint.diagnostics import Severity
-from recast_reana.lint.rules.image_uid import image_reference, needed_uid
 from recast_reana.model.config import Config
+from recast_reana.model.images import image_reference, needed_uid
 
 RULE = "RR404"
 IMAGE = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"

@@ -21,8 +21,8 @@ from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.registry import RULES
 from recast_reana.lint.rule import at
 from recast_reana.lint.rules import ref_unresolved
-from recast_reana.lint.rules.image_uid import required_uid
 from recast_reana.model.config import Config
+from recast_reana.model.images import required_uid
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.project import REANA_NAMES, Project, from_files
 from recast_reana.model.source_file import SourceFile

@@ -6,7 +6,8 @@ A rule imports the model and this module, never another rule (yamllint's `rules/
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import difflib
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, Protocol
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -35,3 +36,9 @@ def at(
     """A diagnostic of `rule_id` marking `pos` (the mark covers the span's first line)."""
     end_col = pos.end_col if pos.end_line == pos.line else 0
     return Diagnostic(file, pos.line, pos.col, rule_id, message, severity=severity, end_col=end_col)
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the closest candidate, else an empty string."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""

@@ -37,6 +37,11 @@ class ParameterSet:
     path: Path  # of the mapping holding the parameters
     values: Mapping[str, Any]
 
+    @property
+    def name(self) -> str:
+        """How messages name it: "reana.yaml" or "recast.yml example 'default'"."""
+        return self.file if self.label == "reana.yaml" else f"{self.file} {self.label}"
+
 
 @dataclass
 class RecastInfo:

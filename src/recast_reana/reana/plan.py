@@ -22,8 +22,8 @@ from recast_reana.errors import EXIT_PROBLEMS, Error
 from recast_reana.filetree import read_tree
 from recast_reana.lint import diagnostics as fmt
 from recast_reana.lint.check import check
-from recast_reana.lint.rules.kerberos_secrets import credential_needs
 from recast_reana.model.config import Config
+from recast_reana.model.credentials import credential_needs
 from recast_reana.model.project import Project, from_files, load_project, repository_files
 
 PARAM_PREFIX = "REANA_PARAM_"

@@ -18,8 +18,8 @@ from dataclasses import replace
 
 from recast_reana import redact
 from recast_reana.errors import EXIT_FATAL, EXIT_USAGE, Error
-from recast_reana.lint.rules.kerberos_secrets import missing_secrets, secrets_add_command
 from recast_reana.model.config import load_config
+from recast_reana.model.credentials import missing_secrets, secrets_add_command
 from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console, SystemClock
 from recast_reana.reana.grid import Point, load_grid

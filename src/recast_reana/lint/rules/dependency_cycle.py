@@ -34,12 +34,12 @@ Remove the dependency that points backwards (usually the one the message marks).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
-from recast_reana.lint.rules.unknown_stage import scopes
+from recast_reana.model.graph_queries import components, scopes
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Dependency, Workflow
 
@@ -57,48 +57,6 @@ def _edges(workflow: Workflow) -> dict[str, dict[str, Dependency]]:
             if stage.name in edges and dep.name in names:
                 edges[stage.name].setdefault(dep.name, dep)
     return edges
-
-
-def components(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
-    """Strongly connected components (Tarjan, iterative: deep chains must not hit recursion)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    found: list[list[str]] = []
-    for root in edges:
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges[root]))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(edges[child])))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                found.append(component)
-    return found
 
 
 def _cycle(start: str, members: set[str], edges: Mapping[str, Mapping[str, Any]]) -> list[str]:

@@ -38,7 +38,7 @@ from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
-from recast_reana.lint.rules.image_uid import image_reference
+from recast_reana.model.images import image_reference
 from recast_reana.model.project import Project
 
 ID = "RR407"

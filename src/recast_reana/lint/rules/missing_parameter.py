@@ -37,24 +37,13 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
-from recast_reana.lint.rules.unknown_stage import (
-    INIT,
-    checked_stage,
-    output_name,
-    selector_pos,
-    suggest,
-)
-from recast_reana.model.project import ParameterSet, Project
+from recast_reana.lint.rule import at, suggest
+from recast_reana.model.graph_queries import INIT, checked_stage, output_name, selector_pos
+from recast_reana.model.project import Project
 
 ID = "RR304"
 NAME = "missing-parameter"
 SEVERITY = Severity.ERROR
-
-
-def set_name(pset: ParameterSet) -> str:
-    """How messages name a parameter set: "reana.yaml" or "recast.yml example 'default'"."""
-    return pset.file if pset.label == "reana.yaml" else f"{pset.file} {pset.label}"
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -81,7 +70,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             if not lacking:
                 continue
             given = {str(k) for p in lacking for k in p.values}
-            sets = " and ".join(set_name(p) for p in lacking)
+            sets = " and ".join(p.name for p in lacking)
             verb = "does" if len(lacking) == 1 else "do"
             yield at(
                 ID,

@@ -42,8 +42,7 @@ from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
-from recast_reana.lint.rules.dependency_cycle import components
-from recast_reana.lint.rules.unknown_stage import INIT, checked_stage, scopes, selector_pos
+from recast_reana.model.graph_queries import INIT, checked_stage, components, scopes, selector_pos
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Workflow
 

@@ -42,8 +42,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
-from recast_reana.lint.rules.unknown_stage import (
+from recast_reana.lint.rule import at, suggest
+from recast_reana.model.graph_queries import (
     INIT,
     checked_stage,
     output_name,
@@ -51,7 +51,6 @@ from recast_reana.lint.rules.unknown_stage import (
     scopes,
     selector_pos,
     stage_index,
-    suggest,
 )
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage, Workflow

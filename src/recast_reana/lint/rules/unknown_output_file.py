@@ -41,8 +41,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
-from recast_reana.lint.rules.unknown_stage import INIT, stage_index, suggest, value_at
+from recast_reana.lint.rule import at, suggest
+from recast_reana.model.graph_queries import INIT, stage_index, value_at
 from recast_reana.model.positioned_yaml import Path, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage

@@ -34,9 +34,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
-from recast_reana.lint.rules.missing_parameter import set_name
-from recast_reana.lint.rules.unknown_stage import INIT, checked_stage, output_name, suggest
+from recast_reana.lint.rule import at, suggest
+from recast_reana.model.graph_queries import INIT, checked_stage, output_name
 from recast_reana.model.project import Project
 
 ID = "RR305"
@@ -83,6 +82,6 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 ID,
                 pset.file,
                 src.key_pos((*pset.path, key)),
-                f"parameter '{key}' in {set_name(pset)} is never read: no stage selects it "
+                f"parameter '{key}' in {pset.name} is never read: no stage selects it "
                 f"from init{suggest(str(key), read)}; remove it or correct its name",
             )

@@ -1,0 +1,129 @@
+"""Questions several rules ask of the stage graph: scopes, names, selectors, components.
+
+Shared by the stage-graph rules (RR301-RR308), so that no rule imports another.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from recast_reana.model.positioned_yaml import Path, Pos
+from recast_reana.model.project import Project
+from recast_reana.model.stage_graph import Selector, Stage, Workflow
+
+INIT = "init"
+# A plain stage name, as the graph model reads it from the start of a jsonpath expression.
+STAGE_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+def scopes(project: Project) -> Iterator[Workflow]:
+    """The top workflow and every nested sub-workflow: each has its own stage names and `init`."""
+    if project.workflow is None:
+        return
+    yield project.workflow
+    for stage in project.workflow.all_stages():
+        yield from stage.subworkflows
+
+
+def stage_index(workflow: Workflow) -> dict[str, list[Stage]]:
+    """Stages of one scope by name (a repeated name keeps every stage, in order)."""
+    index: dict[str, list[Stage]] = {}
+    for stage in workflow.stages:
+        if stage.name:
+            index.setdefault(stage.name, []).append(stage)
+    return index
+
+
+def checked_stage(selector: Selector) -> str | None:
+    """The stage a selector reads, or None when it is not a plain name (a jsonpath like `$..x`)."""
+    name = selector.stage
+    if not name or not selector.expression.startswith(name) or not STAGE_NAME.fullmatch(name):
+        return None
+    return name
+
+
+def output_name(selector: Selector) -> str | None:
+    """The output a selector reads: `x` for `x`, `x[0]` and `x.y`; None for the whole result."""
+    if selector.output is None:
+        return None
+    m = STAGE_NAME.match(selector.output)
+    return m.group(0) if m else None
+
+
+def value_at(data: Any, path: Path) -> Any:
+    """The value at `path` in loaded data, or None when it is not there."""
+    for part in path:
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not in_list and not (isinstance(data, dict) and part in data):
+            return None
+        data = data[part]
+    return data
+
+
+def parameters_readable(project: Project, stage: Stage) -> bool:
+    """Whether the stage's parameters are written out (a mapping or list), so names are known.
+
+    A jq-stage computes them with a script, and a malformed stage has none to read: the rules then
+    cannot tell which names a step gets.
+    """
+    src = project.files.get(stage.parameters_file)
+    if src is None or not stage.parameters_path:
+        return False
+    return isinstance(value_at(src.data, stage.parameters_path), (dict, list))
+
+
+def selector_pos(project: Project, selector: Selector, key: str | None = None) -> Pos:
+    """Where the selector's stage expression (or its `key`, e.g. "output") is written."""
+    src = project.files.get(selector.file)
+    if src is None or src.doc is None:
+        return selector.pos
+    keys = (key,) if key else ("step",) if not selector.old_style else ("stages", "steps")
+    for k in keys:
+        value = value_at(src.data, (*selector.path, k))
+        if isinstance(value, str):
+            return src.pos((*selector.path, k))
+    return selector.pos
+
+
+def components(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Strongly connected components (Tarjan, iterative: deep chains must not hit recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(edges[root]))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                found.append(component)
+    return found

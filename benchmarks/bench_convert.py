@@ -92,7 +92,7 @@ def _recast_habits(i: int, block: str) -> str:
 
 def in_process(files: dict[str, bytes], repeat: int) -> tuple[list[float], int, int]:
     """Times of `repeat` conversions, files changed, and files changed by converting again."""
-    from recast_reana.convert.conversion import convert
+    from recast_reana.convert.conversion import convert_files as convert
     from recast_reana.model.config import Config
 
     times = []

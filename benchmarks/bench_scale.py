@@ -37,7 +37,7 @@ GOAL_RATIO = 2.2
 
 def in_process(root: Path, repeat: int) -> tuple[list[float], list[float], list[float], list[str]]:
     """(total, load, lint) times of `repeat` runs and the diagnostics (one line each)."""
-    from recast_reana.lint.check import check
+    from recast_reana.convert.check import check
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 

@@ -15,7 +15,7 @@ import pytest
 from helpers import make_project
 
 from recast_reana.cli import main
-from recast_reana.lint.check import check
+from recast_reana.convert.check import check
 
 ROOT = Path(__file__).resolve().parent.parent
 REANA_LAYOUT = ROOT / "tests" / "data" / "reana_layout"

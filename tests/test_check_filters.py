@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers import RECAST_REPO, make_project
 
-from recast_reana.lint.check import check
+from recast_reana.convert.check import check
 from recast_reana.model.config import Config
 
 BROKEN = {**RECAST_REPO, "specs/workflow.yml": RECAST_REPO["specs/workflow.yml"] + "  bad: [\n"}

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from helpers import RECAST_REPO, replace_in, with_files
 
-from recast_reana.convert.conversion import Conversion, ConversionError, convert
+from recast_reana.convert.conversion import Conversion, convert_files
 from recast_reana.errors import Error
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.lint.linter import lint
@@ -55,6 +55,13 @@ def source(case: str) -> Path:
     return SOURCES.get(case, DATA / case / "src")
 
 
+def convert(files: Mapping[str, bytes], config: Config, example: str = "default") -> Conversion:
+    """The conversion of `files`; a refused one fails the test with its problems."""
+    conversion = convert_files(files, config, example)
+    assert not conversion.problems, conversion.problems
+    return conversion
+
+
 def convert_dir(root: Path, example: str = "default") -> Conversion:
     return convert(read_tree(root), load_config(root), example)
 
@@ -68,7 +75,7 @@ def run(
     if config is not None:
         raw[".recast-reana.yaml"] = config.encode("utf-8")
         cfg = parse_config(positioned_yaml.load(config), ".recast-reana.yaml")
-    return convert(raw, cfg, example)
+    return convert_files(raw, cfg, example)
 
 
 def out(conversion: Conversion, path: str) -> str:
@@ -77,11 +84,11 @@ def out(conversion: Conversion, path: str) -> str:
 
 def refused(files: Mapping[str, str | bytes], config: str | None = None) -> list[str]:
     """`path:line:col RULE` of each diagnostic of a refused conversion."""
-    with pytest.raises(ConversionError) as exc:
-        run(files, config)
-    for d in exc.value.diagnostics:
+    problems = run(files, config).problems
+    assert problems, "the conversion was not refused"
+    for d in problems:
         assert d.severity is Severity.ERROR and d.message
-    return [f"{d.path}:{d.line}:{d.col} {d.rule}" for d in exc.value.diagnostics]
+    return [f"{d.path}:{d.line}:{d.col} {d.rule}" for d in problems]
 
 
 def reana_workspace(files: Mapping[str, bytes], root: Path) -> Path:
@@ -703,10 +710,9 @@ def test_a_stage_that_still_needs_a_dropped_one_stops_the_conversion() -> None:
         "specs/workflow.yml:22:24 RR301",  # dependencies: [init, select]
         "specs/workflow.yml:26:15 RR301",  # signal: {step: select, ...}
     ]
-    with pytest.raises(ConversionError) as exc:
-        run(THREE, "convert: {drop_stages: [select]}\n")
+    problems = run(THREE, "convert: {drop_stages: [select]}\n").problems
     assert "stage 'fit' depends on stage 'select', which convert.drop_stages removes" in str(
-        exc.value.diagnostics[0].message
+        problems[0].message
     )
 
 
@@ -714,7 +720,7 @@ def test_a_stage_that_still_needs_a_dropped_one_stops_the_conversion() -> None:
     ("config", "expected"),
     [
         pytest.param(
-            "convert:\n  drop_stages: [chek]\n", [".recast-reana.yaml:2:1 RR301"], id="typo"
+            "convert:\n  drop_stages: [chek]\n", [".recast-reana.yaml:2:17 RR301"], id="typo"
         ),
         pytest.param(
             "convert:\n  drop_stages: [local, select, fit, check]\n",
@@ -786,10 +792,9 @@ def test_example_option_chooses_the_example() -> None:
     )
     reana = yaml.safe_load(run(files, example="signal_b").files["reana.yaml"])
     assert reana["inputs"]["parameters"] == {"xsec": 1.5, "dataset": "b.root"}
-    with pytest.raises(ConversionError) as exc:
-        run(files, example="signal_c")
-    assert exc.value.diagnostics[0].rule == "RR304"
-    assert "use --example with one of: default, signal_b" in exc.value.diagnostics[0].message
+    problems = run(files, example="signal_c").problems
+    assert problems[0].rule == "RR304"
+    assert "use --example with one of: default, signal_b" in problems[0].message
 
 
 def test_outputs_are_the_results_and_the_configured_extras() -> None:
@@ -1130,10 +1135,8 @@ def test_mutated_sources_convert_or_are_refused_never_crash(case: str, path: str
                 )
             except (Error, positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml):
                 return  # a broken configuration is the CLI's exit 2, not the converter's
-        try:
-            conversion = convert(files, config)
-        except ConversionError as exc:
-            assert exc.diagnostics
+        conversion = convert_files(files, config)
+        if conversion.problems:
             return
         assert convert(conversion.files, config).changed == {}
 

@@ -13,7 +13,7 @@ from test_convert import DATA, SOURCES, read_tree, write_tree
 
 from recast_reana import filetree
 from recast_reana.cli import main
-from recast_reana.convert import fixes
+from recast_reana.lint.rules import recast_auth_script
 
 VHBB = SOURCES["vhbb"]
 
@@ -369,7 +369,7 @@ def test_what_the_conversion_cannot_fix_becomes_an_error_at_the_source_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the RR401 fix did nothing, the info on main would turn into an error."""
-    monkeypatch.setitem(fixes.FIXES, "RR401", lambda project, options: iter(()))
+    monkeypatch.setattr(recast_auth_script, "fix", lambda project, options: iter(()))
     code, found = check_json(repo(tmp_path), capsys)
     rr401 = [(d["severity"], d["line"], d["message"][:27]) for d in found if d["rule"] == "RR401"]
     assert code == 1

@@ -30,9 +30,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from recast_reana.cli import main
+from recast_reana.convert.check import check
 from recast_reana.errors import Error
 from recast_reana.lint import diagnostics as fmt
-from recast_reana.lint.check import check
 from recast_reana.model import positioned_yaml
 from recast_reana.model.config import parse_config
 

@@ -27,8 +27,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from recast_reana.convert.check import check
     from recast_reana.lint import diagnostics as fmt
-    from recast_reana.lint.check import check
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 

@@ -22,11 +22,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recast_reana.convert.conversion import ConversionError, convert
-    from recast_reana.filetree import diff, read_tree, write_changed, write_tree
-    from recast_reana.lint import diagnostics as fmt
+    from recast_reana.convert.conversion import convert
+    from recast_reana.filetree import diff, write_changed, write_tree
+    from recast_reana.lint.diagnostics import format_text
     from recast_reana.model.config import load_config
-    from recast_reana.model.project import repository_files
+    from recast_reana.model.project import load_project
 
     root, files = find_root(args.paths)
     if files is not None:
@@ -35,20 +35,16 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve() if args.out else None
     if out is not None and out.exists() and any(out.iterdir()) and not args.force:
         raise Error(f"{args.out}: exists and is not empty (use --force to overwrite it)")
-    paths = repository_files(root)
-    if out is not None and out.is_relative_to(root):
-        skip = out.relative_to(root).as_posix() + "/"
-        paths = [p for p in paths if not p.startswith(skip)]
-    sources = read_tree(root, paths)
-    try:
-        conversion = convert(sources, config, example=args.example)
-    except ConversionError as exc:
-        texts = {p: b.decode("utf-8", "replace") for p, b in sources.items()}
-        sys.stdout.write(fmt.format_text(exc.diagnostics, texts, show_source=False))
-        print(f"recast-reana: conversion stopped: {exc}", file=sys.stderr)
+    project = load_project(root, config, scan=False)
+    conversion = convert(project, example=args.example)
+    if conversion.problems:
+        sys.stdout.write(format_text(conversion.problems, project.texts, show_source=False))
+        count = len(conversion.problems)
+        print(f"recast-reana: conversion stopped: {count} problem(s) stop it", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.diff:
-        sys.stdout.write(diff(sources, conversion.changed))
+        before = {p: raw for p in conversion.changed if (raw := project.read(p)) is not None}
+        sys.stdout.write(diff(before, conversion.changed))
         return EXIT_PROBLEMS if conversion.changed else EXIT_OK
     if args.in_place:
         write_changed(root, conversion.changed)
@@ -56,8 +52,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"converted {path}")
         return EXIT_PROBLEMS if conversion.changed else EXIT_OK
     assert out is not None
-    write_tree(out, conversion.files)
-    print(
-        f"wrote {len(conversion.files)} files to {args.out} ({len(conversion.changed)} converted)"
-    )
+    tree = conversion.files
+    if out.is_relative_to(root):  # an --out inside the repository is not part of it
+        inside = out.relative_to(root).as_posix() + "/"
+        tree = {p: data for p, data in tree.items() if not p.startswith(inside)}
+    write_tree(out, tree)
+    print(f"wrote {len(tree)} files to {args.out} ({len(conversion.changed)} converted)")
     return EXIT_OK

@@ -1,125 +1,93 @@
-"""recast-atlas specs -> REANA specs, as a deterministic function of the source tree.
+"""recast-atlas specs -> REANA specs: the converted model, its edits and an exact source map.
 
-Passes:
-1. drop the stages the configuration names (`convert.drop_stages`), refusing when a remaining stage
-   still needs one;
-2. the rule fixes (RR003 quoting, RR201 ref base, RR401 getkrb calls, RR402/RR404 resources), on a
-   model of the result of pass 1 (the model is rebuilt only when pass 1 changed something);
-3. reana.yaml: generated from recast.yml, or completed when the user wrote one. The fixes change no
-   stage, `$ref` target or recast.yml, so this reads the same model as pass 2.
+`convert(project)` reads the model `check` built and never parses a source again:
+1. refuse what cannot be converted (files that do not load, no workflow, a `$ref` nobody
+   resolves, an unknown example);
+2. delete the stages `convert.drop_stages` names (`drop_stages.py`);
+3. the rules' fixes (`FIXABLE` in lint/registry.py), on the stages that stay; their `ListEdit`s
+   merged per list (`list_edits.py`);
+4. reana.yaml, which no rule fixes as a whole: generated from recast.yml, or completed when the
+   user wrote one (`reana_yaml.py`; it also adds the uploads RR203 asks for);
+5. every file's edits spliced in one pass; each changed file parsed once, the unchanged ones kept
+   as they are, and the converted `Project` built from them with a `SourceMap` back to the sources.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from recast_reana.convert.fixes import FIXES, plan_resources, resource_edits
-from recast_reana.convert.reana_yaml import REANA_FILE, generate, merge, remove_keys, wanted
+from recast_reana.convert import list_edits
+from recast_reana.convert.drop_stages import drop_stages
+from recast_reana.convert.reana_yaml import REANA_FILE, Wanted, generate, merge, remove_keys, wanted
+from recast_reana.convert.source_map import SourceMap
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.registry import RULES
+from recast_reana.lint.registry import FIXABLE, RULES
 from recast_reana.lint.rule import at
-from recast_reana.lint.rules import ref_unresolved
 from recast_reana.model.config import Config
-from recast_reana.model.images import required_uid
-from recast_reana.model.positioned_yaml import Path, Pos
+from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import REANA_NAMES, Project, from_files
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage
-from recast_reana.model.text_edits import Edit, apply, delete_lines, last_content_line, line_end
-
-
-class ConversionError(Exception):
-    """The sources cannot be converted; `diagnostics` say where and why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
-        super().__init__(f"{len(diagnostics)} problem(s) stop the conversion")
-        self.diagnostics = [
-            d.with_(name=RULES[d.rule].NAME) if d.rule in RULES and not d.name else d
-            for d in diagnostics
-        ]
+from recast_reana.model.text_edits import Edit, ListEdit, Origin, apply, ordered
 
 
 @dataclass
 class Conversion:
-    files: dict[str, bytes]  # the complete converted tree
+    """The result of `convert`: a REANA project, or the problems that stopped it."""
+
+    source: Project
+    problems: list[Diagnostic] = field(default_factory=list)  # non-empty: nothing converted
+    project: Project | None = None  # the converted tree, as REANA reads it
     changed: dict[str, bytes] = field(default_factory=dict)  # files that differ or are new
-    edits: dict[str, list[Edit]] = field(default_factory=dict)  # applied, per file, all passes
-    dropped: list[str] = field(default_factory=list)
+    edits: dict[str, list[Edit]] = field(default_factory=dict)  # applied, per file
+    dropped: list[str] = field(default_factory=list)  # stage names
+    source_map: SourceMap = field(default_factory=SourceMap)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The complete converted tree, every file of the repository included."""
+        tree = {p: raw for p in self.source.listing() if (raw := self.source.read(p)) is not None}
+        tree.update(self.changed)
+        return tree
 
 
-def _project(files: Mapping[str, bytes], config: Config) -> Project:
-    paths = sorted(files)
-    return from_files(files, config, yaml_paths=paths)
-
-
-def _text(files: Mapping[str, bytes], path: str) -> str:
-    return files[path].decode("utf-8").removeprefix("\ufeff")
-
-
-def convert(files: Mapping[str, bytes], config: Config, example: str = "default") -> Conversion:
-    """Convert the repository given as {path: content}; raises ConversionError on bad input."""
-    options = dict(config.convert)
-    current = dict(files)
-    history: dict[str, list[list[Edit]]] = {}
-
-    def commit(edits: list[Edit]) -> None:
-        by_file: dict[str, list[Edit]] = {}
-        for e in edits:
-            by_file.setdefault(e.file, []).append(e)
-        for path, file_edits in sorted(by_file.items()):
-            raw = files.get(path, b"")
-            bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
-            current[path] = (bom + apply(_text(current, path), file_edits)).encode("utf-8")
-            history.setdefault(path, []).append(file_edits)
-
-    project = _project(current, config)
-    _refuse_broken(project)
-    initdata = _example(project, example)
-    conversion = Conversion(files=current)
-    edits, dropped = _drop_stages(project, _names(options.get("drop_stages")), files)
-    kept = [s for s in project.workflow.stages if s not in dropped] if project.workflow else []
-    dropped_reads = _init_reads(dropped) - _init_reads(kept)
-    conversion.dropped = [s.name for s in dropped]
-    if edits:
-        commit(edits)
-        project = _project(current, config)
-
-    fixes: list[Edit] = []
-    for fix in FIXES.values():
-        fixes += fix(project, options)
-    cvmfs = False
-    for step in project.steps:
-        plan = plan_resources(step, required_uid(step.environment, config.images))
-        cvmfs |= plan.cvmfs
-        fixes += resource_edits(project, step, plan)
-    commit(fixes)
-
-    existing = next((n for n in REANA_NAMES if n in current), None)
-    reana = _reana_source(project, existing, current)
-    have = reana.data if reana is not None and isinstance(reana.data, dict) else {}
+def convert(project: Project, example: str = "default") -> Conversion:
+    """Convert the repository `project` models; `Conversion.problems` say why it could not."""
+    conversion = Conversion(source=project)
+    conversion.problems = _problems(project)
+    params = _example(project, example, conversion.problems) if not conversion.problems else {}
+    if conversion.problems:
+        return conversion
+    dropping = drop_stages(project)
+    if dropping.problems:
+        conversion.problems = _named(dropping.problems)
+        return conversion
+    conversion.dropped = [s.name for s in dropping.stages]
+    kept = _without(project, dropping.stages)
+    edits = list(dropping.edits) + _fixes(kept, deleted=dropping.edits)
+    by_file: dict[str, list[Edit]] = {}
+    for e in edits:
+        by_file.setdefault(e.file, []).append(e)
     # Parameters that only dropped stages read go; others the example gives stay (RR305 tells).
-    params = {k: v for k, v in initdata.items() if k not in dropped_reads}
-    target = wanted(project, have, options, params, cvmfs, conversion.dropped)
-    if reana is None:
-        current[existing or REANA_FILE] = generate(target).encode("utf-8")
-    else:  # the user's file is the base: their parameter values win; add what stages read
-        given = _params_of(have)
-        read = _init_reads(project.workflow.stages if project.workflow else [])
-        missing = {k: v for k, v in params.items() if k not in given and k in read}
-        rest = {k: v for k, v in target["inputs"].items() if k != "parameters"}
-        target["inputs"] = {"parameters": missing, **rest} if missing else rest
-        unused = [k for k in given if k in dropped_reads]
-        removed = remove_keys(reana, ("inputs", "parameters"), unused, refill=bool(missing))
-        commit(merge(reana, target) + removed)
-
-    conversion.changed = {p: b for p, b in current.items() if files.get(p) != b}
-    conversion.edits = {p: [e for batch in b for e in batch] for p, b in history.items()}
+    dropped_reads = _init_reads(dropping.stages) - _init_reads(kept.stages)
+    params = {k: v for k, v in params.items() if k not in dropped_reads}
+    target, reana_path = _reana_yaml(kept, params, dropped_reads, conversion.dropped, by_file)
+    _finish(conversion, by_file, target, reana_path)
     return conversion
 
 
-def _refuse_broken(project: Project) -> None:
+def convert_files(
+    files: Mapping[str, bytes], config: Config, example: str = "default"
+) -> Conversion:
+    """Convert a repository given as {path: content} (a git commit, a test's tree)."""
+    paths = sorted(files)
+    return convert(from_files(files, config, yaml_paths=paths), example)
+
+
+def _problems(project: Project) -> list[Diagnostic]:
+    """Why `project` cannot be converted: converting would only move the breakage to REANA."""
     problems = [
         at(
             "RR001" if s.problem.kind == "syntax" else "RR004",
@@ -132,7 +100,7 @@ def _refuse_broken(project: Project) -> None:
         if s.problem is not None
     ]
     if problems:
-        raise ConversionError(sorted(problems))
+        return _named(problems)
     where = project.recast.file if project.recast else project.reana.file if project.reana else ""
     if not project.workflow_file:
         if project.recast and project.recast.toplevel is None:
@@ -146,173 +114,161 @@ def _refuse_broken(project: Project) -> None:
     elif project.workflow is None:
         message = f"the workflow file '{project.workflow_file}' does not exist"
         problems.append(at("RR204", where, _point(1, 1), message, Severity.ERROR))
-    # A $ref nobody can resolve: converting would only move the breakage to REANA.
-    problems += [d.with_(severity=Severity.ERROR) for d in ref_unresolved.check(project, {})]
+    problems += [d.with_(severity=Severity.ERROR) for d in RULES["RR202"].check(project, {})]
     reana = project.files.get(project.reana.file) if project.reana else None
     if reana is not None and reana.data is not None and not isinstance(reana.data, dict):
         message = f"{reana.path} is not a mapping of reana.yaml keys"
         problems.append(at("RR102", reana.path, _point(1, 1), message, Severity.ERROR))
-    if problems:
-        raise ConversionError(sorted(problems))
+    return _named(problems)
+
+
+def _named(problems: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(
+        d.with_(name=RULES[d.rule].NAME) if d.rule in RULES and not d.name else d for d in problems
+    )
 
 
 def _point(line: int, col: int) -> Pos:
     return Pos(line, col, line, col + 1)
 
 
-def _names(value: Any) -> list[str]:
-    """`convert.drop_stages`: a list of stage names (a single name is accepted too)."""
-    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return [v for v in values if isinstance(v, str)]
+def _without(project: Project, dropped: list[Stage]) -> Project:
+    """`project` as the fixes see it: the dropped stages (and their steps) gone."""
+    if not dropped or project.workflow is None:
+        return project
+    workflow = replace(project.workflow, stages=[s for s in project.stages if s not in dropped])
+    return replace(project, workflow=workflow)
 
 
-def _drop_stages(
-    project: Project, names: list[str], files: Mapping[str, bytes]
-) -> tuple[list[Edit], list[Stage]]:
-    """Edits deleting the named top-level stages, refused when the rest would break."""
-    wf = project.workflow
-    if wf is None or not names:
-        return [], []
-    dropped = [s for s in wf.stages if s.name in names]
-    problems: list[Diagnostic] = []
-    for stage in wf.stages:
-        if stage in dropped:
+def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
+    """The rules' fixes as text edits, less those inside text a dropped stage deletes."""
+    edits: list[Edit] = []
+    lists: list[ListEdit] = []
+    options = project.config.options
+    for rule in FIXABLE:
+        for e in rule.fix(project, options.get(rule.ID, {})):
+            if isinstance(e, ListEdit):
+                lists.append(e)
+            else:
+                edits.append(e)
+    for e in list_edits.merge(lists):
+        edits += list_edits.render(project.files[e.file], e)
+    return [
+        e
+        for e in edits
+        if not any(d.file == e.file and d.start <= e.start and e.end <= d.end for d in deleted)
+    ]
+
+
+def _reana_yaml(
+    project: Project,
+    params: dict[str, tuple[Any, Origin]],
+    dropped_reads: set[str],
+    dropped: list[str],
+    by_file: dict[str, list[Edit]],
+) -> tuple[Wanted, str]:
+    """The edits making reana.yaml (added to `by_file`), what it holds and its path."""
+    existing = next((n for n in REANA_NAMES if n in project.files), None)
+    path = existing or REANA_FILE
+    user = project.files.get(path)
+    reana = user if user is not None and user.data is not None else None
+    fixed = None
+    if reana is not None and path in by_file:
+        # A fix (RR003) edits the user's reana.yaml too: merge onto the fixed text, so that no
+        # two edits overlap, and write the result as one edit.
+        fixed = apply(reana.text or "", by_file.pop(path))
+        reana = SourceFile.parse(path, fixed.encode("utf-8"))
+    have = reana.data if reana is not None and isinstance(reana.data, dict) else {}
+    target = wanted(project, have, params, _cvmfs_origin(project), dropped)
+    if reana is None:  # none, or empty (comments only): written afresh
+        end = len(user.text or "") if user is not None else 0
+        by_file[path] = [Edit(path, 0, end, generate(target.data), "RR204", target.home)]
+        return target, path
+    # The user's file is the base: their parameter values win; add what stages read.
+    given = _params_of(have)
+    read = _init_reads(project.stages)
+    inputs = target.data["inputs"]
+    rest = {k: v for k, v in inputs.items() if k != "parameters"}
+    add = {k: v for k, v in inputs.get("parameters", {}).items() if k not in given and k in read}
+    target.data["inputs"] = {"parameters": add, **rest} if add else rest
+    unused = [k for k in given if k in dropped_reads]
+    edits = merge(reana, target.data) + remove_keys(
+        reana, ("inputs", "parameters"), unused, refill=bool(add)
+    )
+    if fixed is not None:
+        assert user is not None
+        edits = [Edit(path, 0, len(user.text or ""), apply(fixed, edits), "RR204")]
+    by_file.setdefault(path, []).extend(edits)
+    return target, path
+
+
+def _cvmfs_origin(project: Project) -> Origin | None:
+    """The first step resource asking for /cvmfs (`CVMFS`), which reana.yaml must then mount."""
+    for step in project.steps:
+        for i, item in enumerate(step.resources):
+            if item == "CVMFS":
+                src = project.files[step.file]
+                return src.path, src.pos((*step.environment_path, "resources", i))
+    return None
+
+
+def _finish(
+    conversion: Conversion, by_file: dict[str, list[Edit]], target: Wanted, reana_path: str
+) -> None:
+    """Splice every file's edits, parse the changed files once, build the converted model."""
+    source = conversion.source
+    parsed: dict[str, SourceFile] = {}
+    for path, file_edits in sorted(by_file.items()):
+        before = source.files.get(path)
+        edits = ordered(file_edits)
+        text = apply((before.text or "") if before else "", edits)
+        bom = "\ufeff" if before is not None and before.raw.startswith(b"\xef\xbb\xbf") else ""
+        raw = (bom + text).encode("utf-8")
+        if before is not None and raw == before.raw:
             continue
-        for dep in stage.dependencies:
-            if dep.name in names:
-                message = _needs(stage, dep.name, "depends on")
-                problems.append(at("RR301", dep.file, dep.pos, message, Severity.ERROR))
-        for sel in stage.selectors:
-            if sel.stage in names:
-                message = _needs(stage, sel.stage, "reads")
-                problems.append(at("RR301", sel.file, sel.pos, message, Severity.ERROR))
-    problems += _unknown_names(project, names, dropped, files)
-    src = project.files[wf.file]
-    list_path = (*wf.path, "stages")
-    if dropped and len(dropped) == len(wf.stages):
-        message = "convert.drop_stages removes every stage of the workflow"
-        problems.append(at("RR301", wf.file, src.key_pos(list_path), message, Severity.ERROR))
-    elif dropped and (list_path in src.doc.flow_style if src.doc else True):
-        message = "convert.drop_stages needs the stages written as a block list (`- name: ...`)"
-        problems.append(at("RR301", wf.file, src.key_pos(list_path), message, Severity.ERROR))
-    if problems:
-        raise ConversionError(sorted(problems))
-    indices = [int(s.path[-1]) for s in dropped if isinstance(s.path[-1], int)]
-    return _delete_stages(src, list_path, len(wf.stages), indices), dropped
-
-
-def _needs(stage: Stage, dropped: str, how: str) -> str:
-    return (
-        f"stage '{stage.name}' {how} stage '{dropped}', which convert.drop_stages removes; "
-        f"drop '{stage.name}' too or stop using '{dropped}'"
+        conversion.changed[path] = raw
+        conversion.edits[path] = edits
+        parsed[path] = SourceFile.parse(path, raw)
+        origins = target.origins if path == reana_path else None
+        conversion.source_map.add(
+            parsed[path], before, edits, fallback=target.home, path_origins=origins
+        )
+    changed = conversion.changed
+    unchanged = {p: s for p, s in source.files.items() if p not in changed}
+    config = replace(source.config, layout="reana")
+    paths = sorted({*source.files, *changed})
+    conversion.project = from_files(
+        lambda p: changed.get(p) or source.read(p),
+        config,
+        yaml_paths=paths,
+        listing=lambda: sorted({*source.listing(), *changed}),
+        loaded={**unchanged, **parsed},
     )
 
 
-def _unknown_names(
-    project: Project, names: list[str], dropped: list[Stage], files: Mapping[str, bytes]
-) -> list[Diagnostic]:
-    """A drop_stages entry naming no top-level stage: a typo that would silently keep it.
-
-    Only on a recast-atlas layout: in a converted (REANA-layout) tree the stages are gone already,
-    and converting it again must change nothing.
-    """
-    if project.mode != "recast":
-        return []
-    found = {s.name for s in dropped}
-    config = project.config.path or ".recast-reana.yaml"
-    text = files[config].decode("utf-8", "replace") if config in files else ""
-    known = ", ".join(s.name for s in project.workflow.stages) if project.workflow else ""
-    problems = []
-    for name in names:
-        if name not in found:
-            line = next((n for n, t in enumerate(text.splitlines(), 1) if name in t), 1)
-            message = f"convert.drop_stages names '{name}', which is not a top-level stage of "
-            message += f"the workflow (stages: {known})"
-            problems.append(at("RR301", config, _point(line, 1), message, Severity.ERROR))
-    return problems
-
-
-def _delete_stages(src: SourceFile, list_path: Path, count: int, indices: list[int]) -> list[Edit]:
-    """One edit per run of consecutive dropped stages, so that no two edits overlap.
-
-    A stage owns the comment lines right above it and the blank lines after it; the last stage
-    of the list owns the blank lines before it instead.
-    """
-    assert src.doc is not None
-    doc = src.doc
-    starts = [_block_start(src, doc.pos((*list_path, i))) for i in range(count)]
-    edits = []
-    runs: list[list[int]] = []
-    for i in sorted(indices):
-        if runs and runs[-1][-1] == i - 1:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    for run in runs:
-        first, after = starts[run[0]], run[-1] + 1
-        if after < count:
-            edits.append(delete_lines(src, first, starts[after] - 1, "drop_stages"))
-            continue
-        last = last_content_line(src, doc.pos((*list_path, run[-1])))
-        while first > 1 and not src.lines[first - 2].strip():
-            first -= 1
-        text = src.text or ""
-        if last == len(src.lines) and not text.endswith("\n") and first > 1:
-            # The file has no final line break: keep it that way.
-            start = line_end(src, first - 1)
-            edits.append(Edit(src.path, start, len(text), "", "drop_stages"))
-        else:
-            edits.append(delete_lines(src, first, last, "drop_stages"))
-    return edits
-
-
-def _block_start(src: SourceFile, pos: Pos) -> int:
-    """The first line of a list item: its `-` line, after the comment lines right above it."""
-    line = pos.line
-    if line > 1 and not src.lines[line - 1][: pos.col - 1].strip() and _is_dash(src, line - 1):
-        line -= 1  # `-` alone on its line, the mapping below it
-    while line > 1 and _comment(src.lines[line - 2]):
-        line -= 1
-    return line
-
-
-def _is_dash(src: SourceFile, line: int) -> bool:
-    return src.lines[line - 1].strip() == "-"
-
-
-def _comment(line: str) -> bool:
-    return line.lstrip().startswith("#")
-
-
-def _example(project: Project, example: str) -> dict[str, Any]:
-    """recast.yml `example_inputs.<example>.initdata` (the REANA run's parameters)."""
+def _example(
+    project: Project, example: str, problems: list[Diagnostic]
+) -> dict[str, tuple[Any, Origin]]:
+    """recast.yml `example_inputs.<example>.initdata` (the REANA run's parameters), each with
+    where it is written; an unknown example is a problem."""
     src = project.files.get(project.recast.file) if project.recast else None
     examples = src.data.get("example_inputs") if src and isinstance(src.data, dict) else None
-    if not isinstance(examples, dict) or not examples:
+    if src is None or not isinstance(examples, dict) or not examples:
         return {}
     chosen = examples.get(example)
     if chosen is None:
-        assert src is not None
         known = ", ".join(str(k) for k in examples)
         message = (
             f"recast.yml has no example_inputs '{example}' (use --example with one of: {known})"
         )
         pos = src.key_pos(("example_inputs",))
-        raise ConversionError([at("RR304", src.path, pos, message, Severity.ERROR)])
+        problems.append(at("RR304", src.path, pos, message, Severity.ERROR))
+        return {}
     initdata = chosen.get("initdata") if isinstance(chosen, dict) else None
-    return dict(initdata) if isinstance(initdata, dict) else {}
-
-
-def _reana_source(
-    project: Project, existing: str | None, current: Mapping[str, bytes]
-) -> SourceFile | None:
-    """The user's reana.yaml as it is after the fixes (RR003 may have quoted a value in it)."""
-    if existing is None:
-        return None  # an empty reana.yaml (only comments, say) is written afresh too
-    src = project.files.get(existing)
-    if src is None or src.raw != current[existing]:
-        src = SourceFile.parse(existing, current[existing])
-    return src if src.data is not None else None
+    if not isinstance(initdata, dict):
+        return {}
+    at_path = ("example_inputs", example, "initdata")
+    return {k: (v, (src.path, src.key_pos((*at_path, k)))) for k, v in initdata.items()}
 
 
 def _params_of(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -321,6 +277,6 @@ def _params_of(data: Mapping[str, Any]) -> dict[str, Any]:
     return params if isinstance(params, dict) else {}
 
 
-def _init_reads(stages: list[Stage]) -> set[str]:
+def _init_reads(stages: Iterable[Stage]) -> set[str]:
     """Init parameters the stages read."""
     return {sel.output or "" for s in stages for sel in s.selectors if sel.stage == "init"}

@@ -15,11 +15,12 @@ from typing import Any
 
 import yaml
 
-from recast_reana.model.positioned_yaml import Path
+from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.text_edits import (
     Edit,
+    Origin,
     delete_lines,
     indent_of,
     last_content_line,
@@ -51,34 +52,60 @@ def generate(wanted: Mapping[str, Any]) -> str:
     return HEADER + body
 
 
+class Wanted:
+    """What reana.yaml must hold, in REANA's key order, and where each value comes from."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self.data: dict[str, Any] = {}
+        self.origins: dict[Path, Origin] = {}
+        recast = project.recast
+        spec = project.files.get(recast.file) if recast else None
+        # The file the conversion reads most from; generated values default to its top.
+        self.home: Origin = (spec.path, spec.pos(())) if spec else (".", Pos(1, 1, 1, 1))
+        self.workflow: Origin = (spec.path, spec.pos(("spec", "workflow"))) if spec else self.home
+
+    def note(self, path: Path, origin: Origin) -> None:
+        self.origins[path] = origin
+
+
 def wanted(
     project: Project,
     have: Mapping[str, Any],
-    options: Mapping[str, Any],
-    params: dict[str, Any],
-    cvmfs: bool,
+    params: Mapping[str, tuple[Any, Origin]],
+    cvmfs: Origin | None,
     dropped: list[str],
-) -> dict[str, Any]:
-    """What reana.yaml must hold, in REANA's key order; `have` = the user's reana.yaml data."""
-    out: dict[str, Any] = {"version": VERSION}
+) -> Wanted:
+    """What reana.yaml must hold; `have` = the user's reana.yaml data, `params` = name -> (value,
+    where it is written), `cvmfs` = the first step resource asking for /cvmfs."""
+    options = project.config.convert
+    out = Wanted(project)
+    out.data["version"] = VERSION
     inputs: dict[str, Any] = {}
     if params:
-        inputs["parameters"] = params
+        inputs["parameters"] = {k: v for k, (v, _) in params.items()}
+        for key, (_, origin) in params.items():
+            out.note(("inputs", "parameters", key), origin)
     have_inputs = have.get("inputs")
-    directories, files = _uploads(project, have_inputs if isinstance(have_inputs, dict) else {})
-    if directories:
-        inputs["directories"] = directories
-    if files:
-        inputs["files"] = files
-    out["inputs"] = inputs
+    for key, values in _uploads(project, have_inputs if isinstance(have_inputs, dict) else {}):
+        inputs[key] = [path for path, _ in values]
+        for i, (_, needed_by) in enumerate(values):
+            out.note(("inputs", key, i), needed_by or out.workflow)
+    out.data["inputs"] = inputs
     workflow: dict[str, Any] = {"type": "yadage", "file": project.workflow_file}
+    out.note(("workflow",), out.workflow)
     configured = _strings(options.get("cvmfs"))
     if cvmfs or configured:
         workflow["resources"] = {"cvmfs": configured or list(DEFAULT_CVMFS)}
-    out["workflow"] = workflow
-    outputs = _outputs(project, options, dropped)
+        where = ("convert", "cvmfs")
+        config = (project.config.path or "", project.config.pos(where)) if configured else None
+        out.note(("workflow", "resources", "cvmfs"), config or cvmfs or out.workflow)
+    out.data["workflow"] = workflow
+    outputs = _outputs(project, dropped)
     if outputs:
-        out["outputs"] = {"files": outputs}
+        out.data["outputs"] = {"files": [path for path, _ in outputs]}
+        for i, (_, origin) in enumerate(outputs):
+            out.note(("outputs", "files", i), origin)
     return out
 
 
@@ -92,45 +119,61 @@ def _listed(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _uploads(project: Project, have: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+Placed = list[tuple[str, "Origin | None"]]
+
+
+def _uploads(project: Project, have: Mapping[str, Any]) -> list[tuple[str, Placed]]:
     """RR203: directories and files `inputs` must add so that REANA gets every spec file.
 
     The workflow file and every file its `$ref`s reach, where REANA finds them after the
     conversion: the spec directory first, then the directory of each file outside it (a file at
-    the root goes to `inputs.files`: uploading `.` would upload the whole repository).
+    the root goes to `inputs.files`: uploading `.` would upload the whole repository). Each comes
+    with the `$ref` that needs it (None: the workflow file itself).
     """
     # Only real lists upload anything (`directories: specs` is a schema error REANA refuses).
     have_dirs = [posixpath.normpath(d) for d in _listed(have.get("directories"))]
     have_files = [posixpath.normpath(f) for f in _listed(have.get("files"))]
-    directories: list[str] = []
-    files: list[str] = []
+    directories: Placed = []
+    files: Placed = []
 
     def covered(path: str) -> bool:
-        if path in have_files or path in files:
+        if path in have_files or path in (f for f, _ in files):
             return True
-        return any(d == "." or path.startswith(d + "/") for d in have_dirs + directories)
+        dirs = have_dirs + [d for d, _ in directories]
+        return any(d == "." or path.startswith(d + "/") for d in dirs)
 
-    needed = [project.workflow_file] if project.workflow_file else []
-    needed += [t.file for ref in project.refs if (t := ref.target(project.mode)) is not None]
-    for path in needed:
+    needed: list[tuple[str, Origin | None]] = []
+    if project.workflow_file:
+        needed.append((project.workflow_file, None))
+    for ref in project.refs:
+        if (target := ref.target(project.mode)) is not None:
+            needed.append((target.file, (ref.file, ref.pos)))
+    for path, origin in needed:
         if not covered(path):
             directory = posixpath.dirname(path)
-            (directories if directory else files).append(directory or path)
-    return directories, files
+            (directories if directory else files).append((directory or path, origin))
+    return [(k, v) for k, v in (("directories", directories), ("files", files)) if v]
 
 
-def _outputs(project: Project, options: Mapping[str, Any], dropped: list[str]) -> list[str]:
+def _outputs(project: Project, dropped: list[str]) -> list[tuple[str, Origin]]:
     """recast.yml `results[].relpath` of the stages kept, then `convert.outputs`."""
-    out: list[str] = []
+    out: list[tuple[str, Origin]] = []
     recast = project.files.get(project.recast.file) if project.recast else None
     results = recast.data.get("results") if recast and isinstance(recast.data, dict) else None
-    for result in results if isinstance(results, list) else []:
+    for i, result in enumerate(results if isinstance(results, list) else []):
         rel = result.get("relpath") if isinstance(result, dict) else None
-        if isinstance(rel, str) and rel not in out and rel.split("/", 1)[0] not in dropped:
-            out.append(rel)
-    for extra in _strings(options.get("outputs")):
-        if extra not in out:
-            out.append(extra)
+        new = isinstance(rel, str) and rel not in (o for o, _ in out)
+        if new and isinstance(rel, str) and rel.split("/", 1)[0] not in dropped:
+            assert recast is not None
+            out.append((rel, (recast.path, recast.pos(("results", i, "relpath")))))
+    config = project.config
+    extra = config.convert.get("outputs")
+    for value in _strings(extra):
+        if value not in (o for o, _ in out):
+            where: Path = ("convert", "outputs")
+            if isinstance(extra, list):
+                where = (*where, extra.index(value))
+            out.append((value, (config.path or "", config.pos(where))))
     return out
 
 

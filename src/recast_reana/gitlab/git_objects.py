@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from recast_reana import __version__
-from recast_reana.convert.conversion import Conversion, convert
+from recast_reana.convert.conversion import Conversion, convert_files
 from recast_reana.errors import Error
 from recast_reana.model import positioned_yaml
 from recast_reana.model.config import CONFIG_NAME, Config, config_error, parse_config
@@ -203,15 +203,16 @@ def source_config(files: Mapping[str, bytes]) -> Config:
 
 
 def local_plan(root: Path, source_sha: str, example: str = "default") -> LocalPlan:
-    """Convert the source commit; raises Error or convert.ConversionError."""
+    """Convert the source commit (`conversion.problems` say when it cannot be); raises Error."""
     entries, files, title = read_commit(root, source_sha)
-    conversion = convert(files, source_config(files), example=example)
+    conversion = convert_files(files, source_config(files), example=example)
+    converted = conversion.files if not conversion.problems else files
     return LocalPlan(
         source_sha=source_sha,
         source_title=title,
         conversion=conversion,
-        actions=file_actions(files, conversion.files),
-        expected_tree=expected_tree(entries, files, conversion.files),
+        actions=file_actions(files, converted),
+        expected_tree=expected_tree(entries, files, converted),
         version=__version__,
     )
 

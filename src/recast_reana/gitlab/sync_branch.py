@@ -45,18 +45,16 @@ def run(
     root: Path, settings: Settings, *, example: str = "default", dry_run: bool, force: bool
 ) -> Outcome:
     """Plan locally, then read and (unless `dry_run`) write the target branch."""
-    from recast_reana.convert.conversion import ConversionError
     from recast_reana.lint.diagnostics import format_text
 
     with _masked(settings.token):
-        try:
-            sha = git_objects.resolve_commit(root, settings.source_sha or "HEAD")
-            plan = git_objects.local_plan(root, sha, example)
-        except ConversionError as exc:
-            text = format_text(exc.diagnostics, {}, show_source=False).splitlines()
-            return Outcome(
-                "not-converted", settings.branch, lines=[*text, f"conversion stopped: {exc}"]
-            )
+        sha = git_objects.resolve_commit(root, settings.source_sha or "HEAD")
+        plan = git_objects.local_plan(root, sha, example)
+        problems = plan.conversion.problems
+        if problems:
+            text = format_text(problems, {}, show_source=False).splitlines()
+            stopped = f"conversion stopped: {len(problems)} problem(s) stop the conversion"
+            return Outcome("not-converted", settings.branch, lines=[*text, stopped])
         if not settings.token:
             lines = [
                 f"dry run without {TOKEN_VAR}: {settings.branch} was not read",

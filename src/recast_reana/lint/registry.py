@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from recast_reana.lint.rule import Rule
+from recast_reana.lint.rule import FixableRule, Rule
 from recast_reana.lint.rules import (
     credential_file,
     dangerous_command,
@@ -76,3 +76,11 @@ ALL: Final[tuple[Rule, ...]] = (
     credential_file,  # RR502
 )
 RULES: Final[dict[str, Rule]] = {rule.ID: rule for rule in ALL}
+# The rules whose fixes the converter applies, in this order.
+FIXABLE: Final[tuple[FixableRule, ...]] = (
+    unquoted_placeholder,  # RR003
+    ref_base,  # RR201
+    recast_auth_script,  # RR401
+    recast_resource,  # RR402
+    image_uid,  # RR404
+)

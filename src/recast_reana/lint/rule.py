@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
+from recast_reana.model.text_edits import Edit, ListEdit
 
 
 class Rule(Protocol):
@@ -28,6 +29,16 @@ class Rule(Protocol):
     SEVERITY: Severity
 
     def check(self, project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]: ...
+
+
+class FixableRule(Rule, Protocol):
+    """A rule with an automatic fix, which `recast-reana convert` applies.
+
+    `fix` returns text edits of the sources (never overlapping each other), or `ListEdit`s of a
+    sequence several rules change; it reads the same model `check` reads.
+    """
+
+    def fix(self, project: Project, options: Mapping[str, Any]) -> Iterator[Edit | ListEdit]: ...
 
 
 def at(

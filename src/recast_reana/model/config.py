@@ -56,6 +56,12 @@ class Config:
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per rule ID
     convert: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None
+    # The loaded file, for the positions of what the conversion takes from it.
+    document: positioned_yaml.Document | None = field(default=None, compare=False, repr=False)
+
+    def pos(self, path: positioned_yaml.Path) -> positioned_yaml.Pos:
+        """Where the value at `path` is written in the configuration file."""
+        return self.document.pos(path) if self.document else positioned_yaml.Pos(1, 1, 1, 1)
 
     def enabled(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(s) for s in self.select):
@@ -112,4 +118,5 @@ def parse_config(doc: positioned_yaml.Document, shown: str) -> Config:
         options=dict(data.get("options", {})),
         convert=dict(data.get("convert", {})),
         path=shown,
+        document=doc,
     )

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
 
-from recast_reana.model.positioned_yaml import Path, Pos
+from recast_reana.model.positioned_yaml import Pos, value_at
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Selector, Stage, Workflow
 
@@ -50,16 +49,6 @@ def output_name(selector: Selector) -> str | None:
         return None
     m = STAGE_NAME.match(selector.output)
     return m.group(0) if m else None
-
-
-def value_at(data: Any, path: Path) -> Any:
-    """The value at `path` in loaded data, or None when it is not there."""
-    for part in path:
-        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
-        if not in_list and not (isinstance(data, dict) and part in data):
-            return None
-        data = data[part]
-    return data
 
 
 def parameters_readable(project: Project, stage: Stage) -> bool:

@@ -288,3 +288,13 @@ def walk(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
     elif isinstance(data, list):
         for i, value in enumerate(data):
             yield from walk(value, (*path, i))
+
+
+def value_at(data: Any, path: Path) -> Any:
+    """The value at `path` in loaded data, or None when it is not there."""
+    for part in path:
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not in_list and not (isinstance(data, dict) and part in data):
+            return None
+        data = data[part]
+    return data

@@ -6,6 +6,7 @@ by every rule. Rules never read files themselves.
 
 from __future__ import annotations
 
+import functools
 import os
 import posixpath
 import subprocess
@@ -75,6 +76,9 @@ class Project:
     parameter_sets: list[ParameterSet] = field(default_factory=list)
     # Other files (for credential checks): path -> decoded text, or None when binary or too big.
     other_files: dict[str, str | None] = field(default_factory=dict)
+    # Any file of the repository by its path (None: no such file), and the paths of them all.
+    read: Callable[[str], bytes | None] = field(default=lambda _: None, repr=False)
+    listing: Callable[[], list[str]] = field(default=list, repr=False)
 
     @property
     def stages(self) -> list[Stage]:
@@ -115,24 +119,36 @@ def from_files(
     yaml_paths: Iterable[str] = (),
     other_paths: Iterable[str] = (),
     scan_reader: Callable[[str], bytes | None] | None = None,
+    listing: Callable[[], list[str]] | None = None,
+    loaded: Mapping[str, SourceFile] | None = None,
 ) -> Project:
     """Build the model from a reader: a mapping or a callable path -> bytes | None.
 
     `scan_reader` reads the other files for the credential rules; it may stop after
-    MAX_SCAN_BYTES + 1 bytes, since larger files are not scanned.
+    MAX_SCAN_BYTES + 1 bytes, since larger files are not scanned. `listing` gives every path of
+    the repository (a mapping's keys by default). `loaded` are files parsed already (a
+    conversion's unchanged sources): they are used as they are, not parsed again.
     """
     reader = read.get if isinstance(read, Mapping) else read
+    yaml_paths, other_paths = list(yaml_paths), list(other_paths)
     files: dict[str, SourceFile] = {}
+    known = loaded or {}
 
     def load(path: str) -> SourceFile | None:
         if path not in files:
+            if path in known:
+                files[path] = known[path]
+                return files[path]
             raw = reader(path) if not path.startswith("../") else None
             if raw is None:
                 return None
             files[path] = SourceFile.parse(path, raw)
         return files[path]
 
-    project = Project(files=files, config=config)
+    if listing is None:
+        names = sorted(read) if isinstance(read, Mapping) else sorted({*yaml_paths, *other_paths})
+        listing = lambda: names  # noqa: E731
+    project = Project(files=files, config=config, read=reader, listing=listing)
     recast_src = next((s for n in RECAST_NAMES if (s := load(n))), None)
     reana_src = next((s for n in REANA_NAMES if (s := load(n))), None)
     if recast_src is not None:
@@ -268,11 +284,13 @@ def repository_files(root: FsPath) -> list[str]:
         return sorted(paths)
 
 
-def load_project(root: FsPath, config: Config, paths: Iterable[str] | None = None) -> Project:
+def load_project(
+    root: FsPath, config: Config, paths: Iterable[str] | None = None, *, scan: bool = True
+) -> Project:
     """The model of the repository at `root`.
 
     `paths` are the files to scan for credentials (pre-commit passes the staged ones); by default
-    every file of the repository.
+    every file of the repository, none when `scan` is False (convert has no use for them).
     """
     root = root.resolve()
 
@@ -286,8 +304,16 @@ def load_project(root: FsPath, config: Config, paths: Iterable[str] | None = Non
         except OSError:
             return None
 
-    def scan(rel: str) -> bytes | None:
+    def scan_read(rel: str) -> bytes | None:
         return read(rel, MAX_SCAN_BYTES + 1)
 
-    listed = repository_files(root) if paths is None else list(paths)
-    return from_files(read, config, yaml_paths=listed, other_paths=listed, scan_reader=scan)
+    every = functools.cache(lambda: repository_files(root))
+    listed = every() if paths is None else list(paths)
+    return from_files(
+        read,
+        config,
+        yaml_paths=listed,
+        other_paths=listed if scan else (),
+        scan_reader=scan_read,
+        listing=every,
+    )

@@ -1,7 +1,9 @@
-"""Text edits as spans computed from node positions, spliced in reverse order.
+"""Edits of source text: spans computed from node positions, spliced in one pass.
 
 Everything outside an edit stays byte-identical: comments, quoting, blank lines, key order,
-indentation and line endings (pre-commit's `migrate_config` / `yaml_rewrite` approach).
+indentation and line endings (pre-commit's `migrate_config` / `yaml_rewrite` approach). Rules'
+`fix()` return `Edit`s, or a `ListEdit` for a YAML sequence that several rules change (a step's
+`resources`), which the converter merges and writes once.
 """
 
 from __future__ import annotations
@@ -10,38 +12,74 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from recast_reana.model.positioned_yaml import Pos
+from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.source_file import SourceFile
+
+# Where a piece of converted text comes from: a file of the sources and a span in it.
+Origin = tuple[str, Pos]
 
 
 @dataclass(frozen=True, order=True)
 class Edit:
-    """Replace text[start:end] of `file` (character offsets) with `text`."""
+    """Replace text[start:end] of `file` (character offsets) with `text`.
+
+    `origin` is where what `text` says comes from when that is not the replaced span itself
+    (e.g. an inserted `kubernetes_uid` comes from the step's image): findings inside the new text
+    are reported there.
+    """
 
     file: str
     start: int
     end: int
     text: str
     rule: str = ""
+    origin: Origin | None = None
+
+
+@dataclass(frozen=True)
+class ListEdit:
+    """A change to one YAML sequence: items dropped, replaced by `key: value` text, appended.
+
+    The sequence at `path` may not exist yet (its parent mapping then gets the key). Several
+    rules change the same `resources` list of a step (RR402 rewrites items, RR404 appends one);
+    the converter merges their `ListEdit`s and writes the list once, so no text edits overlap.
+    """
+
+    file: str
+    path: Path
+    drop: frozenset[int] = frozenset()
+    replace: tuple[tuple[int, str], ...] = ()
+    add: tuple[str, ...] = ()
+    rule: str = ""
+    origin: Origin | None = None
 
 
 class EditConflict(Exception):
     """Two edits touch the same text: a bug in the fixes, never the user's fault."""
 
 
-def apply(text: str, edits: Iterable[Edit]) -> str:
-    """`text` with `edits` spliced in; insertions at one offset keep the order they are given in.
+def ordered(edits: Iterable[Edit]) -> list[Edit]:
+    """`edits` by position, repeats once; insertions at one offset keep the order given.
 
-    Repeats are applied once (steps sharing a YAML anchor get the same edit from each step). The
-    order never depends on hashing, so the result is the same under any PYTHONHASHSEED.
+    Repeats come from steps sharing a YAML anchor (each gets the same edit). The order never
+    depends on hashing, so the result is the same under any PYTHONHASHSEED.
     """
-    ordered = sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end))
-    for a, b in itertools.pairwise(ordered):
+    result = sorted(dict.fromkeys(edits), key=lambda e: (e.start, e.end))
+    for a, b in itertools.pairwise(result):
         if b.start < a.end:
             raise EditConflict(f"{a.file}: edits by {a.rule} and {b.rule} overlap at {b.start}")
-    for e in reversed(ordered):
-        text = text[: e.start] + e.text + text[e.end :]
-    return text
+    return result
+
+
+def apply(text: str, edits: Iterable[Edit]) -> str:
+    """`text` with `edits` spliced in, in one pass over the text."""
+    parts: list[str] = []
+    at = 0
+    for e in ordered(edits):
+        parts += (text[at : e.start], e.text)
+        at = e.end
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def span(src: SourceFile, pos: Pos) -> tuple[int, int]:

@@ -11,20 +11,18 @@ import datetime
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from recast_reana.convert.conversion import ConversionError, convert
+from recast_reana.convert.check import check_and_convert
 from recast_reana.errors import EXIT_PROBLEMS, Error
-from recast_reana.filetree import read_tree
-from recast_reana.lint import diagnostics as fmt
-from recast_reana.lint.check import check
+from recast_reana.lint.diagnostics import Severity, format_text
 from recast_reana.model.config import Config
 from recast_reana.model.credentials import credential_needs
-from recast_reana.model.project import Project, from_files, load_project, repository_files
+from recast_reana.model.project import Project, load_project
 
 PARAM_PREFIX = "REANA_PARAM_"
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
@@ -55,24 +53,21 @@ def prepare(
     """Check, convert and plan; prints the check's errors and warnings through `out`."""
     overrides = {**_env_params(env), **_cli_params(params)}
     project = load_project(root, config)
-    found = [d for d in check(project) if d.severity in (fmt.Severity.ERROR, fmt.Severity.WARNING)]
+    report = check_and_convert(project, example)
+    found = [d for d in report.diagnostics if d.severity in (Severity.ERROR, Severity.WARNING)]
     if found:
-        out(fmt.format_text(found, project.texts, show_source=False).rstrip("\n"))
-    errors = sum(1 for d in found if d.severity is fmt.Severity.ERROR)
+        out(format_text(found, project.texts, show_source=False).rstrip("\n"))
+    errors = sum(1 for d in found if d.severity is Severity.ERROR)
     if errors:
         raise Error(
             f"the check found {errors} error(s): nothing was sent to REANA "
             "(fix them, `recast-reana check` shows them again)",
             EXIT_PROBLEMS,
         )
-    sources = read_tree(root, repository_files(root))
-    files = sources
-    if project.mode == "recast":
-        try:
-            files = convert(sources, config, example=example).files
-        except ConversionError as exc:  # the check reports these as errors already
-            raise Error(f"cannot convert the repository: {exc}", EXIT_PROBLEMS) from None
-    converted = from_files(files, replace(config, layout="reana"), yaml_paths=sorted(files))
+    # A recast-atlas layout is sent as the check converted it; a REANA layout as it is.
+    converted = report.conversion.project if report.conversion else project
+    if converted is None:  # the check reports why as errors already
+        raise Error("cannot convert the repository", EXIT_PROBLEMS)
     reana = _reana_yaml(converted)
     known = _mapping(_mapping(reana.get("inputs")).get("parameters"))
     parameters = dict(known)
@@ -82,7 +77,7 @@ def prepare(
     return Plan(
         name=sanitise(name) if name else default_name(env, root),
         reana=reana,
-        uploads=_uploads(converted, files, reana),
+        uploads=_uploads(converted, reana),
         parameters=parameters,
         outputs=[_safe(p, "outputs.files") for p in _strings(outputs.get("files"))],
         output_dirs=[_safe(p, "outputs.directories") for p in _strings(outputs.get("directories"))],
@@ -105,33 +100,35 @@ def _reana_yaml(project: Project) -> dict[str, Any]:
     return data
 
 
-def _uploads(
-    project: Project, files: Mapping[str, bytes], reana: Mapping[str, Any]
-) -> dict[str, bytes]:
+def _uploads(project: Project, reana: Mapping[str, Any]) -> dict[str, bytes]:
     """The workflow file, every file its `$ref`s reach, `inputs.files` and `inputs.directories`."""
     inputs = _mapping(reana.get("inputs"))
+    paths = project.listing()
     needed: set[str] = set()
     if project.workflow_file:
         needed.add(project.workflow_file)
     needed |= {t.file for ref in project.refs if (t := ref.target(project.mode)) is not None}
     for path in _strings(inputs.get("files")):
         path = _safe(path, "inputs.files")
-        if path not in files:
+        if path not in paths:
             raise Error(f"reana.yaml inputs.files names {path}, which is not in the repository")
         needed.add(path)
     for directory in _strings(inputs.get("directories")):
         directory = _safe(directory, "inputs.directories")
-        inside = [p for p in files if directory == "." or p.startswith(directory + "/")]
+        inside = [p for p in paths if directory == "." or p.startswith(directory + "/")]
         if not inside:
             raise Error(
                 f"reana.yaml inputs.directories names {directory}, which holds no file of the "
                 "repository"
             )
         needed.update(inside)
-    missing = sorted(p for p in needed if p not in files)
+    files = {p: data for p in sorted(needed) if (data := project.read(p)) is not None}
+    missing = sorted(needed - set(files))
     if missing:
-        raise Error(f"{missing[0]} is needed by the workflow but is not in the repository", 1)
-    return {p: files[p] for p in sorted(needed)}
+        raise Error(
+            f"{missing[0]} is needed by the workflow but is not in the repository", EXIT_PROBLEMS
+        )
+    return files
 
 
 def _safe(path: str, where: str) -> str:

@@ -60,8 +60,10 @@ from recast_reana.model.images import (
     image_reference,
     kubernetes_uid,
     needed_uid,
+    required_uid,
 )
 from recast_reana.model.project import Project
+from recast_reana.model.text_edits import ListEdit
 
 ID = "RR404"
 NAME = "image-uid"
@@ -109,6 +111,19 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 if uid >= MIN_UID
                 else _missing(shown, uid, why),
             )
+
+
+def fix(project: Project, options: Mapping[str, Any]) -> Iterator[ListEdit]:
+    """Add `- kubernetes_uid: <uid>` to the resources of a step whose image needs it."""
+    for step in project.steps:
+        uid = required_uid(step.environment, project.config.images)
+        has = any(isinstance(i, dict) and "kubernetes_uid" in i for i in step.resources)
+        src = project.source(step.file)
+        if uid is None or has or src is None:
+            continue
+        path = (*step.environment_path, "resources")
+        image = (step.file, src.pos((*step.environment_path, "image")))
+        yield ListEdit(step.file, path, add=(f"kubernetes_uid: {uid}",), rule=ID, origin=image)
 
 
 def _missing(image: str, uid: int, why: str) -> str:

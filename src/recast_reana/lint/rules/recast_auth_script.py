@@ -56,12 +56,15 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import yaml
+
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Step
+from recast_reana.model.text_edits import Edit, delete_lines, line_end, line_start
 
 ID = "RR401"
 NAME = "recast-auth-script"
@@ -76,6 +79,10 @@ _COMMENT = re.compile(r"(?:^|\s)#")
 _KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
 _TESTS = {"[", "[[", "test"}
 _SOURCE = {".", "source"}
+# Where the words of a call end: the next command separator, a comment, or a backslash (a `\n`
+# escape of a double-quoted one-line script).
+_COMMAND_END = re.compile(r"&&|\|\||[;|)`\\]|(?<![<>])&(?!>)|\s#")
+_JOINER = re.compile(r"[ \t]*(&&|;(?!;))[ \t]*")
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -166,3 +173,90 @@ def _message(step: str, prefix: str, has_kerberos: bool, posix: bool) -> str:
     else:
         todo = "remove it and request kerberos with `- kerberos: true` in environment.resources"
     return f"step '{step}' runs `{call}`: {effect}; {todo}"
+
+
+def fix(project: Project, options: Mapping[str, Any]) -> Iterator[Edit]:
+    """Remove each call of /recast_auth/getkrb.sh the rule reports, keeping the rest.
+
+    The calls are the rule's findings, so calls guarded by a file test and comments stay as they
+    are. A call joined to its line by `&&` or `;` goes with that joiner; one alone on a line of a
+    multi-line script goes with its line; where removing it would leave a shell syntax error
+    (`then . getkrb.sh; fi`, `. getkrb.sh || exit 1`) it becomes `true`, which is what it did
+    when it worked.
+    """
+    scalars: dict[str, list[Pos]] = {}
+    for step in project.steps:
+        doc = project.files[step.file].doc
+        for key, _ in step.commands:
+            path = (*step.path, "process", key)
+            if doc is not None and path in doc.positions:
+                scalars.setdefault(step.file, []).append(doc.pos(path))
+    calls: dict[tuple[str, int], list[int]] = {}
+    for d in check(project, {}):
+        calls.setdefault((d.path, d.line), []).append(d.col - 1)
+    for (file, line), cols in sorted(calls.items()):
+        src = project.files[file]
+        pos = next((p for p in scalars.get(file, []) if p.line <= line <= p.end_line), None)
+        if pos is not None:
+            yield _remove_calls(src, pos, line, sorted(set(cols), reverse=True))
+
+
+def _remove_calls(src: SourceFile, scalar: Pos, line: int, cols: list[int]) -> Edit:
+    """The edit of one line of a script holding calls that start at `cols` (right to left)."""
+    text = src.lines[line - 1]
+    quoted = src.lines[scalar.line - 1][scalar.col - 1 : scalar.col] in ("'", '"')
+    lo = scalar.col - 1 + quoted if line == scalar.line else 0
+    hi = scalar.end_col - 1 - quoted if line == scalar.end_line else len(text)
+    tail = len(text) - hi  # the text after the scalar on its last line never changes
+    for col in cols:
+        text = _remove_call(text, col, lo, len(text) - tail)
+    content = text[lo : len(text) - tail]
+    if not content.strip() and line != scalar.line:  # nothing left on this line of a script
+        return delete_lines(src, line, line, ID)
+    if not content.strip():
+        content = "true"  # a one-line script that was only the call
+    if not quoted and scalar.line == scalar.end_line and _loads_as(content) != content:
+        content = "'" + content.replace("'", "''") + "'"  # `[ -f x ]`, `true`: keep a string
+    text = text[:lo] + content + text[len(text) - tail :]
+    return Edit(src.path, line_start(src, line), line_end(src, line), text.rstrip(), ID)
+
+
+def _loads_as(plain: str) -> Any:
+    try:
+        return yaml.safe_load(plain)
+    except yaml.YAMLError:
+        return None
+
+
+def _remove_call(text: str, start: int, lo: int, hi: int) -> str:
+    """`text` without the call starting at `start`, its arguments and the joiner binding it."""
+    at = text.find(NEEDLE, start, hi)
+    stop = _COMMAND_END.search(text, at + len(NEEDLE), hi) if at >= 0 else None
+    end = start + len(text[start : stop.start() if stop else hi].rstrip())
+    before = text[lo:start].rstrip()
+    rest = text[end:hi].strip()
+    if not before.strip() and rest.startswith("#"):
+        end = hi  # `. getkrb.sh  # get a ticket`: the comment was about the call
+    joined_before = _joiner(before[::-1])  # reversed: `&&`/`;` ending the text before
+    follow = _JOINER.match(text, end, hi)
+    joined_after = follow.group(1) if follow else None
+    if not before.strip() and (joined_after or not text[end:hi].strip()):
+        # `. getkrb.sh && xrdcp ...` -> `xrdcp ...`; alone on its line -> the caller drops it
+        return text[:start] + text[follow.end() if follow else end :]
+    ends = joined_after or not text[end:hi].strip()  # nothing but a joiner after the call
+    if joined_before and ends and (joined_before == "&&" or not joined_after):
+        # `a && . getkrb.sh` -> `a`; `a && . getkrb.sh; b` -> `a; b`
+        cut = lo + len(before[: -len(joined_before)].rstrip())
+        return text[:cut] + text[end:]
+    if joined_before and follow:  # `a; . getkrb.sh && b` -> `a; b`
+        return text[:start] + text[follow.end() :]
+    return text[:start] + "true" + text[end:]
+
+
+def _joiner(reversed_text: str) -> str | None:
+    """`&&` or `;` at the start of `reversed_text` (`;;` ends a case branch, not a command)."""
+    if reversed_text.startswith("&&"):
+        return "&&"
+    if reversed_text.startswith(";") and not reversed_text.startswith(";;"):
+        return ";"
+    return None

@@ -53,6 +53,7 @@ from typing import Any
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
 from recast_reana.model.project import Project
+from recast_reana.model.text_edits import ListEdit
 
 ID = "RR402"
 NAME = "recast-resource"
@@ -99,6 +100,29 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                     f"mounted; list the repositories in reana.yaml `workflow.resources.cvmfs` "
                     f"(e.g. [{repos}])",
                 )
+
+
+def fix(project: Project, options: Mapping[str, Any]) -> Iterator[ListEdit]:
+    """`GRIDProxy`/`KRB5Auth` -> `kerberos: true` (once per step); `CVMFS` dropped.
+
+    The converter lists the CVMFS repositories in reana.yaml `workflow.resources.cvmfs`.
+    """
+    for step in project.steps:
+        items = step.resources
+        has_kerberos = any(isinstance(i, dict) and i.get("kerberos") is True for i in items)
+        drop: set[int] = set()
+        replace: list[tuple[int, str]] = []
+        for index, item in enumerate(items):
+            if item in AUTH and has_kerberos:
+                drop.add(index)
+            elif item in AUTH:
+                replace.append((index, "kerberos: true"))
+                has_kerberos = True
+            elif item == CVMFS:
+                drop.add(index)
+        if drop or replace:
+            path = (*step.environment_path, "resources")
+            yield ListEdit(step.file, path, frozenset(drop), tuple(replace), rule=ID)
 
 
 def _workflow_resources(project: Project) -> dict[str, Any]:

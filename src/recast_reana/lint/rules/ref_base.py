@@ -46,6 +46,7 @@ from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
 from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, RECAST
+from recast_reana.model.text_edits import Edit, replace_scalar
 
 ID = "RR201"
 NAME = "ref-base"
@@ -68,3 +69,17 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             "REANA resolves $refs of the top-level workflow from the directory of reana.yaml: "
             f"write '{spelling}'",
         )
+
+
+def fix(project: Project, options: Mapping[str, Any]) -> Iterator[Edit]:
+    """`steps.yml#/x` -> `specs/steps.yml#/x` in the top-level workflow file.
+
+    A ref is rewritten unless REANA already finds the same target recast-atlas does (a repository
+    that is half converted, or a ref written as REANA wants it).
+    """
+    for ref in project.refs:
+        target = ref.targets.get(RECAST)
+        if not ref.toplevel or target is None or ref.targets.get(REANA) == target:
+            continue
+        value = target.file + ("#" + ref.pointer if "#" in ref.value else "")
+        yield replace_scalar(project.files[ref.file], ref.pos, value, ID)

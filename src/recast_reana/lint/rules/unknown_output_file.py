@@ -42,8 +42,8 @@ from typing import Any
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at, suggest
-from recast_reana.model.graph_queries import INIT, stage_index, value_at
-from recast_reana.model.positioned_yaml import Path, walk
+from recast_reana.model.graph_queries import INIT, stage_index
+from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
 

@@ -31,6 +31,7 @@ from typing import Any
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.rule import at
 from recast_reana.model.project import Project
+from recast_reana.model.text_edits import Edit, span
 
 ID = "RR003"
 NAME = "unquoted-placeholder"
@@ -48,3 +49,11 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 ph.pos,
                 f"{{{ph.name}}} is read as a mapping, not a string; quote it: '{{{ph.name}}}'",
             )
+
+
+def fix(project: Project, options: Mapping[str, Any]) -> Iterator[Edit]:
+    """`key: {name}` -> `key: '{name}'`."""
+    for src in project.files.values():
+        for ph in src.doc.placeholders if src.doc else ():
+            start, end = span(src, ph.pos)
+            yield Edit(src.path, start, end, f"'{{{ph.name}}}'", ID)

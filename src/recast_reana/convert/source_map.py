@@ -103,11 +103,22 @@ class SourceMap:
             if edit.origin is not None:
                 origin = edit.origin
             else:
-                start = fmap.source.line_col(edit.start)
-                origin = (fmap.source.path, Pos(start[0], start[1], start[0], start[1]))
+                origin = (fmap.source.path, _replaced(fmap.source, edit))
         file, pos = origin or fmap.fallback
         end = pos.end_col if pos.end_line == pos.line else 0
         return Location(file, pos.line, pos.col, end)
+
+
+def _replaced(source: SourceFile, edit: Edit) -> Pos:
+    """Where an edit without an origin wrote: the text it replaced, or for lines inserted
+    between two lines, the line they follow (what they extend)."""
+    line, col = source.line_col(edit.start)
+    inserted_lines = edit.start == edit.end and col == 1 and line > 1
+    if inserted_lines:
+        line -= 1
+        text = source.lines[line - 1] if line <= len(source.lines) else ""
+        col = len(text) - len(text.lstrip()) + 1
+    return Pos(line, col, line, col)
 
 
 def _deepest(fmap: _FileMap, line: int, col: int) -> Origin | None:

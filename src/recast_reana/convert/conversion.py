@@ -22,9 +22,9 @@ from recast_reana.convert import list_edits
 from recast_reana.convert.drop_stages import drop_stages
 from recast_reana.convert.reana_yaml import REANA_FILE, Wanted, generate, merge, remove_keys, wanted
 from recast_reana.convert.source_map import SourceMap
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.registry import FIXABLE, RULES
-from recast_reana.lint.rule import at
 from recast_reana.model.config import Config
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import REANA_NAMES, Project, from_files

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import Rule
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.registry import RULES
-from recast_reana.lint.rule import Rule
 from recast_reana.model.project import Project
 
 # flake8's noqa approach: a regex over raw lines, so it works in YAML, shell and any text.

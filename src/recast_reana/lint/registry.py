@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from recast_reana.lint.rule import FixableRule, Rule
+from recast_reana.lint.contract import FixableRule, Rule
 from recast_reana.lint.rules import (
     credential_file,
     dangerous_command,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from recast_reana.lint.rule import Rule
+from recast_reana.lint.contract import Rule
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
 

@@ -52,8 +52,8 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 

@@ -41,8 +41,8 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.credentials import KERBEROS, RUCIO, VOMS, step_needs
 from recast_reana.model.project import Project
 

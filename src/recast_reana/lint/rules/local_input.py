@@ -54,8 +54,8 @@ from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import walk
 from recast_reana.model.project import ParameterSet, Project
 

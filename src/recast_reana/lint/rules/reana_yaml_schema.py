@@ -68,8 +68,8 @@ from pathlib import Path as FsPath
 from pathlib import PurePosixPath
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.project import Project

@@ -58,8 +58,8 @@ from typing import Any
 
 import yaml
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile

@@ -32,8 +32,8 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.project import Project
 from recast_reana.model.refs import RECAST, Ref, get_path, lookup, pointer_path
 

@@ -41,8 +41,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at, suggest
 from recast_reana.model.graph_queries import parameters_readable
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project

@@ -40,8 +40,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at, suggest
 from recast_reana.model.graph_queries import INIT, stage_index
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project

@@ -41,8 +41,8 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.rule import at
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.yadage_units import NORMALISED, TYPE_KEYS, Unit, schemas, units

@@ -55,7 +55,7 @@ def credential_needs(project: Project) -> dict[str, list[str]]:
     if src is not None and isinstance(data, dict) and data.get("kerberos") is True:
         out["kerberos"] = [src.path]
     for step in project.steps:
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         for need in step_needs(step):
             out.setdefault(need, []).append(name)
     return out

@@ -82,6 +82,11 @@ class Step:
     format_problems: list[FormatProblem] = field(default_factory=list)
 
     @property
+    def name(self) -> str:
+        """How messages name it: its key in the steps file (`select` in steps.yml#/select)."""
+        return str(self.path[-1]) if self.path else self.file
+
+    @property
     def environment(self) -> dict[str, Any]:
         env = self.data.get("environment")
         return env if isinstance(env, dict) else {}

@@ -80,7 +80,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         process = step.data.get("process")
         if src is None or not isinstance(process, dict):
             continue
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         for key, text in step.commands:
             span = src.pos((*step.path, "process", key))
             start = 0

@@ -57,7 +57,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         kind = step.environment.get("environment_type")
         if src is None or not isinstance(kind, str) or kind == DOCKER:
             continue
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         pos = src.pos((*step.environment_path, "environment_type"))
         if kind in _WHY:
             message = (

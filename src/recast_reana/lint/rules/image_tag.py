@@ -76,7 +76,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         repo, tag, digest = ref
         if digest:
             continue
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         if tag is None:
             yield at(
                 ID,

@@ -68,7 +68,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             needs.pop("kerberos", None)
         if not needs:
             continue
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         resources = (*step.environment_path, "resources")
         first = min(needs.values())
         yield at(ID, src.path, src.pos((*resources, first)), _message(f"step '{name}'", needs))

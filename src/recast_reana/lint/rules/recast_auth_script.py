@@ -104,7 +104,7 @@ def _check_text(
     src: SourceFile, step: Step, path: tuple[Any, ...], text: str, posix: bool
 ) -> Iterator[Diagnostic]:
     span = src.pos(path)
-    name = str(step.path[-1]) if step.path else step.file
+    name = step.name
     has_kerberos = any(
         isinstance(item, dict) and item.get("kerberos") is True for item in step.resources
     )

@@ -80,7 +80,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         step_kerberos = workflow_kerberos or any(
             isinstance(item, dict) and item.get("kerberos") is True for item in items
         )
-        name = str(step.path[-1]) if step.path else step.file
+        name = step.name
         for i, item in enumerate(items):
             if item in AUTH and not step_kerberos:
                 yield at(

@@ -87,7 +87,7 @@ def _stages_by_step(project: Project) -> dict[int, list[Stage]]:
 
 
 def _step_name(step: Step) -> str:
-    return str(step.path[-1]) if step.path else step.file
+    return step.name
 
 
 def _hint(src: SourceFile | None, ph: Placeholder, pos: Pos, available: set[str]) -> str:

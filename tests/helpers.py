@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from recast_reana.lint.diagnostics import Diagnostic
 from recast_reana.lint.linter import lint
@@ -274,9 +274,13 @@ def replace_in(base: Mapping[str, str], path: str, old: str, new: str) -> dict[s
     return files
 
 
-def make_project(files: Mapping[str, str | bytes], config: Config | None = None) -> Project:
+def make_project(
+    files: Mapping[str, str | bytes], config: Config | None = None, named: Sequence[str] = ()
+) -> Project:
     raw = {p: t.encode("utf-8") if isinstance(t, str) else t for p, t in files.items()}
-    return from_files(raw, config or Config(), yaml_paths=list(raw), other_paths=list(raw))
+    return from_files(
+        raw, config or Config(), yaml_paths=list(raw), other_paths=list(raw), named=named
+    )
 
 
 def lint_files(

@@ -811,8 +811,8 @@ inputs:
     xsec: 12.5  # not the example's
   options: {accept_metadir: true}
 workflow:
-  type: serial
-  file: specs/workflow.yml
+  type: yadage
+  file: specs/old-workflow.yml
 workspace:
   retention_days: {'fit/*.root': 30}
 """
@@ -871,12 +871,42 @@ def test_uploads_the_user_already_lists_are_not_added_again() -> None:
 
 
 def test_flow_style_mappings_are_merged_whole() -> None:
-    reana = "# mine\nworkflow: {file: ../../etc/passwd, type: cwl}  # old\ninputs: {}\n"
+    reana = "# mine\nworkflow: {file: ../../etc/passwd, type: yadage}  # old\ninputs: {}\n"
     text = out(run(with_files(RECAST_REPO, reana_DOT_yaml=reana)), "reana.yaml")
     assert text.startswith(
         "# mine\nworkflow: {file: specs/workflow.yml, type: yadage}  # old\ninputs: {parameters: "
     )
     assert yaml.safe_load(text)["inputs"]["directories"] == ["specs"]
+
+
+def test_a_reana_yaml_of_another_engine_is_never_overwritten() -> None:
+    serial = "workflow:\n  type: serial\n  specification:\n    steps: []\n"
+    conversion = run(with_files(RECAST_REPO, reana_DOT_yaml=serial))
+    assert "reana.yaml" not in conversion.changed
+    data = yaml.safe_load(conversion.files["reana-yadage.yaml"])
+    assert data["workflow"] == {"type": "yadage", "file": "specs/workflow.yml"}
+    assert conversion.project is not None and conversion.project.reana is not None
+    assert conversion.project.reana.file == "reana-yadage.yaml"
+
+
+def test_the_yadage_reana_file_can_be_named() -> None:
+    serial = "workflow:\n  type: serial\n  specification:\n    steps: []\n"
+    files = with_files(RECAST_REPO, reana_DOT_yaml=serial)
+    conversion = run(files, "convert:\n  reana_file: reana-recast.yaml\n")
+    assert sorted(conversion.changed)[0] == "reana-recast.yaml"
+    assert "reana.yaml" not in conversion.changed
+
+
+def test_no_free_name_for_the_yadage_reana_file_is_one_clear_refusal() -> None:
+    serial = "workflow:\n  type: serial\n  specification:\n    steps: []\n"
+    files = {**with_files(RECAST_REPO, reana_DOT_yaml=serial), "reana-yadage.yaml": serial}
+    assert refused(files) == ["reana.yaml:1:1 RR204"]
+    problem = run(files).problems[0].message
+    assert problem.startswith("cannot write the REANA yadage workflow: reana.yaml (serial), ")
+    assert "reana_file" in problem
+    assert refused(files, "convert:\n  reana_file: reana.yaml\n") == [
+        ".recast-reana.yaml:2:15 RR204"
+    ]
 
 
 def test_an_empty_reana_yaml_is_written_afresh() -> None:

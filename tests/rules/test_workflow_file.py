@@ -19,9 +19,56 @@ from recast_reana.model.project import from_files
 
 RULE = "RR204"
 MAIN_WITH_REANA_YAML = with_files(RECAST_REPO, reana_DOT_yaml=REANA_REPO["reana.yaml"])
+# REANA's demo layouts (reanahub/reana-demo-helloworld): serial, cwl and snakemake reana files.
+SERIAL = """\
+inputs:
+  files: [code/helloworld.py]
+  parameters: {helloworld: code/helloworld.py}
+workflow:
+  type: serial
+  specification:
+    steps:
+      - environment: docker.io/library/python:2.7-slim
+        commands:
+          - python "${helloworld}"
+"""
+CWL = """\
+inputs:
+  directories: [workflow/cwl]
+  parameters:
+    input: workflow/cwl/helloworld-job.yml
+workflow:
+  type: cwl
+  file: workflow/cwl/helloworld.cwl
+"""
+SNAKEMAKE = """\
+inputs:
+  directories: [workflow/snakemake]
+  parameters:
+    input: workflow/snakemake/inputs.yaml
+workflow:
+  type: snakemake
+  file: workflow/snakemake/Snakefile
+"""
+DEMO = {
+    "reana.yaml": SERIAL,
+    "reana-cwl.yaml": CWL,
+    "reana-snakemake.yaml": SNAKEMAKE,
+    "code/helloworld.py": "print('hello')\n",
+    "workflow/cwl/helloworld.cwl": "cwlVersion: v1.0\nclass: Workflow\n",
+    "workflow/cwl/helloworld-job.yml": "helloworld: {class: File, path: code/helloworld.py}\n",
+    "workflow/snakemake/Snakefile": "rule all:\n    input: 'results/greetings.txt'\n",
+    "workflow/snakemake/inputs.yaml": "helloworld: code/helloworld.py\n",
+}
 
 PASS = [
     pytest.param(REANA_REPO, id="reana-layout"),
+    pytest.param(DEMO, id="serial-cwl-and-snakemake-reana-files"),
+    pytest.param(
+        {**DEMO, **{p: t for p, t in REANA_REPO.items() if p.startswith("specs/")}}
+        | {"reana-yadage.yaml": REANA_REPO["reana.yaml"]},
+        id="demo-with-a-yadage-reana-file",
+    ),
     pytest.param(RECAST_REPO, id="recast-layout"),
     pytest.param(GRAPH_REANA_REPO, id="graph-reana-layout"),
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
@@ -44,9 +91,16 @@ PASS = [
 
 FAIL = [
     pytest.param(
-        replace_in(REANA_REPO, "reana.yaml", "type: yadage", "type: serial"),
-        ["reana.yaml:9:9"],
-        id="serial-type",
+        replace_in(DEMO, "reana-cwl.yaml", "file: workflow/cwl/helloworld.cwl", "file: hello.cwl"),
+        ["reana-cwl.yaml:7:9"],
+        id="cwl-workflow-file-does-not-exist",
+    ),
+    pytest.param(
+        replace_in(
+            DEMO, "reana-snakemake.yaml", "input: workflow/snakemake/inputs.yaml", "input: i.yaml"
+        ),
+        ["reana-snakemake.yaml:4:12"],
+        id="snakemake-parameters-file-does-not-exist",
     ),
     pytest.param(
         replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/workflw.yml"),
@@ -89,9 +143,6 @@ def _message(files: dict[str, str]) -> str:
 
 
 def test_messages() -> None:
-    assert _message(replace_in(REANA_REPO, "reana.yaml", "type: yadage", "type: cwl")) == (
-        "workflow type is 'cwl'; a RECAST workflow is yadage: write `type: yadage`"
-    )
     files = replace_in(REANA_REPO, "reana.yaml", "file: specs/workflow.yml", "file: specs/wf.yml")
     assert _message(files) == (
         "workflow file 'specs/wf.yml' does not exist; did you mean 'specs/workflow.yml'?"

@@ -20,17 +20,20 @@ from typing import Any
 
 from recast_reana.convert import list_edits
 from recast_reana.convert.drop_stages import drop_stages
-from recast_reana.convert.reana_yaml import REANA_FILE, Wanted, generate, merge, remove_keys, wanted
+from recast_reana.convert.reana_yaml import Wanted, generate, merge, remove_keys, wanted
 from recast_reana.convert.source_map import SourceMap
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.registry import FIXABLE, RULES
 from recast_reana.model.config import Config
 from recast_reana.model.positioned_yaml import Pos
-from recast_reana.model.project import REANA_NAMES, Project, from_files
+from recast_reana.model.project import Project, from_files
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage
 from recast_reana.model.text_edits import Edit, ListEdit, Origin, apply, ordered
+
+DEFAULT_REANA = "reana.yaml"
+FALLBACK_REANA = "reana-yadage.yaml"  # when reana.yaml is a workflow of another engine
 
 
 @dataclass
@@ -65,6 +68,9 @@ def convert(project: Project, example: str = "default") -> Conversion:
         conversion.problems = _named(dropping.problems)
         return conversion
     conversion.dropped = [s.name for s in dropping.stages]
+    reana_path = _reana_file(project, conversion.problems)
+    if reana_path is None:
+        return conversion
     kept = _without(project, dropping.stages)
     edits = list(dropping.edits) + _fixes(kept, deleted=dropping.edits)
     by_file: dict[str, list[Edit]] = {}
@@ -73,7 +79,7 @@ def convert(project: Project, example: str = "default") -> Conversion:
     # Parameters that only dropped stages read go; others the example gives stay (RR305 tells).
     dropped_reads = _init_reads(dropping.stages) - _init_reads(kept.stages)
     params = {k: v for k, v in params.items() if k not in dropped_reads}
-    target, reana_path = _reana_yaml(kept, params, dropped_reads, conversion.dropped, by_file)
+    target = _reana_yaml(kept, reana_path, params, dropped_reads, conversion.dropped, by_file)
     _finish(conversion, by_file, target, reana_path)
     return conversion
 
@@ -102,18 +108,23 @@ def _problems(project: Project) -> list[Diagnostic]:
     if problems:
         return _named(problems)
     where = project.recast.file if project.recast else project.reana.file if project.reana else ""
-    if not project.workflow_file:
-        if project.recast and project.recast.toplevel is None:
+    infos = [project.recast, project.reana]
+    if project.mode != "recast":
+        infos.reverse()
+    declared = next((i.workflow_file for i in infos if i is not None and i.workflow_file), None)
+    if project.workflow is None or project.workflow_guessed:  # convert only what is declared
+        if declared:
+            why = f"the workflow file '{declared}' does not exist"
+        elif project.recast and project.recast.toplevel is None:
             top = project.recast.toplevel_raw
-            why = f"spec.toplevel '{top}' is not a directory of the repository"
+            why = f"cannot convert: spec.toplevel '{top}' is not a directory of the repository"
         elif where:
-            why = "it names no workflow file (recast.yml spec.workflow, reana.yaml workflow.file)"
+            why = "cannot convert: it names no workflow file (recast.yml spec.workflow, "
+            why += "reana.yaml workflow.file)"
         else:
-            where, why = ".", "it has neither recast.yml nor reana.yaml"
-        problems.append(at("RR204", where, _point(1, 1), f"cannot convert: {why}", Severity.ERROR))
-    elif project.workflow is None:
-        message = f"the workflow file '{project.workflow_file}' does not exist"
-        problems.append(at("RR204", where, _point(1, 1), message, Severity.ERROR))
+            where, why = ".", "cannot convert: it has neither recast.yml nor reana.yaml"
+        problems.append(at("RR204", where, _point(1, 1), why, Severity.ERROR))
+        return _named(problems)
     problems += [d.with_(severity=Severity.ERROR) for d in RULES["RR202"].check(project, {})]
     reana = project.files.get(project.reana.file) if project.reana else None
     if reana is not None and reana.data is not None and not isinstance(reana.data, dict):
@@ -160,16 +171,42 @@ def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
     ]
 
 
+def _reana_file(project: Project, problems: list[Diagnostic]) -> str | None:
+    """The reana file the REANA yadage workflow goes to; None (and why) when there is none.
+
+    The yadage reana file if there is one, else `convert.reana_file`, else reana.yaml, else
+    reana-yadage.yaml (REANA's demos name theirs so): never a file of another engine.
+    """
+    configured = project.config.convert.get("reana_file")
+    if project.reana is not None and (configured in (None, project.reana.file)):
+        return project.reana.file
+    others = {i.file: i.engine for i in project.reana_files if not i.maybe_yadage}
+    names = [configured] if isinstance(configured, str) else [DEFAULT_REANA, FALLBACK_REANA]
+    free = next((n for n in names if n not in others), None)
+    if free is not None:
+        return free
+    taken = ", ".join(f"{n} ({others[n]})" for n in names)
+    why = (
+        f"cannot write the REANA yadage workflow: {taken} "
+        f"{'is a workflow' if configured else 'are workflows'} of another engine; name a new file "
+        "with `convert: {reana_file: reana-recast.yaml}` in .recast-reana.yaml"
+    )
+    where = project.config.path or ".recast-reana.yaml"
+    pos = project.config.pos(("convert", "reana_file")) if configured else Pos(1, 1, 1, 1)
+    problems.append(at("RR204", where if configured else names[0], pos, why, Severity.ERROR))
+    problems[:] = _named(problems)
+    return None
+
+
 def _reana_yaml(
     project: Project,
+    path: str,
     params: dict[str, tuple[Any, Origin]],
     dropped_reads: set[str],
     dropped: list[str],
     by_file: dict[str, list[Edit]],
-) -> tuple[Wanted, str]:
-    """The edits making reana.yaml (added to `by_file`), what it holds and its path."""
-    existing = next((n for n in REANA_NAMES if n in project.files), None)
-    path = existing or REANA_FILE
+) -> Wanted:
+    """The edits making the reana file at `path` (added to `by_file`), and what it holds."""
     user = project.files.get(path)
     reana = user if user is not None and user.data is not None else None
     fixed = None
@@ -183,7 +220,7 @@ def _reana_yaml(
     if reana is None:  # none, or empty (comments only): written afresh
         end = len(user.text or "") if user is not None else 0
         by_file[path] = [Edit(path, 0, end, generate(target.data), "RR204", target.home)]
-        return target, path
+        return target
     # The user's file is the base: their parameter values win; add what stages read.
     given = _params_of(have)
     read = _init_reads(project.stages)
@@ -199,7 +236,7 @@ def _reana_yaml(
         assert user is not None
         edits = [Edit(path, 0, len(user.text or ""), apply(fixed, edits), "RR204")]
     by_file.setdefault(path, []).extend(edits)
-    return target, path
+    return target
 
 
 def _cvmfs_origin(project: Project) -> Origin | None:
@@ -242,6 +279,7 @@ def _finish(
         config,
         yaml_paths=paths,
         listing=lambda: sorted({*source.listing(), *changed}),
+        named=[reana_path],
         loaded={**unchanged, **parsed},
     )
 

@@ -8,7 +8,6 @@ the conversion is refused when a remaining stage still needs one, or a name is n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -28,16 +27,10 @@ class Dropping:
     problems: list[Diagnostic] = field(default_factory=list)
 
 
-def names(value: Any) -> list[str]:
-    """`convert.drop_stages`: a list of stage names (a single name is accepted too)."""
-    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return [v for v in values if isinstance(v, str)]
-
-
 def drop_stages(project: Project) -> Dropping:
     """Edits deleting the configured top-level stages, or why they cannot be dropped."""
     wf = project.workflow
-    wanted = names(project.config.convert.get("drop_stages"))
+    wanted = project.config.drop_stages
     result = Dropping()
     if wf is None or not wanted:
         return result

@@ -63,6 +63,13 @@ class Config:
         """Where the value at `path` is written in the configuration file."""
         return self.document.pos(path) if self.document else positioned_yaml.Pos(1, 1, 1, 1)
 
+    @property
+    def drop_stages(self) -> list[str]:
+        """`convert.drop_stages`: a list of stage names (a single name is accepted too)."""
+        value = self.convert.get("drop_stages")
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [v for v in values if isinstance(v, str)]
+
     def enabled(self, rule_id: str) -> bool:
         if self.select and not any(rule_id.startswith(s) for s in self.select):
             return False

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import os
-import posixpath
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -16,24 +15,32 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from recast_reana.model.config import Config
+from recast_reana.model.discovery import (
+    RECAST_NAMES,
+    YAML_SUFFIXES,
+    ReanaInfo,
+    RecastInfo,
+    get,
+    is_reana_file,
+    reana_info,
+    recast_info,
+    workflow_file,
+    yadage_reana,
+)
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.refs import Ref, RefResolver
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 
-RECAST_NAMES = ("recast.yml", "recast.yaml")
-REANA_NAMES = ("reana.yaml", "reana.yml")
-YAML_SUFFIXES = (".yml", ".yaml")
 # Files above this size are not scanned for secrets (RR501); spec files have their own limit.
 MAX_SCAN_BYTES = 1024 * 1024
-_REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-github", "from-cap")
 
 
 @dataclass(frozen=True)
 class ParameterSet:
     """Init parameters a run gets: reana.yaml `inputs.parameters` or a recast.yml example."""
 
-    label: str  # "reana.yaml" or "example 'default'"
+    label: str  # a reana file's name (its inputs.parameters) or "example 'default'"
     file: str
     path: Path  # of the mapping holding the parameters
     values: Mapping[str, Any]
@@ -41,26 +48,7 @@ class ParameterSet:
     @property
     def name(self) -> str:
         """How messages name it: "reana.yaml" or "recast.yml example 'default'"."""
-        return self.file if self.label == "reana.yaml" else f"{self.file} {self.label}"
-
-
-@dataclass
-class RecastInfo:
-    file: str
-    toplevel: str | None  # repository-relative specs directory; None when remote or absolute
-    toplevel_raw: str
-    workflow_file: str | None
-    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
-
-
-@dataclass
-class ReanaInfo:
-    file: str
-    workflow_type: Any
-    workflow_file: str | None
-    directories: list[str]
-    files: list[str]
-    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
+        return self.file if self.label == self.file else f"{self.file} {self.label}"
 
 
 @dataclass
@@ -68,9 +56,11 @@ class Project:
     files: dict[str, SourceFile]  # every YAML file the model loaded
     config: Config
     recast: RecastInfo | None = None
-    reana: ReanaInfo | None = None
+    reana: ReanaInfo | None = None  # the reana file of the yadage workflow
+    reana_files: list[ReanaInfo] = field(default_factory=list)  # every one, `reana` included
     mode: str = "reana"  # whose view is primary: "recast" (main branch) or "reana"
     workflow_file: str | None = None
+    workflow_guessed: bool = False  # not what a file names: the nearest match, or a usual place
     workflow: Workflow | None = None
     refs: list[Ref] = field(default_factory=list)
     parameter_sets: list[ParameterSet] = field(default_factory=list)
@@ -104,14 +94,6 @@ class Project:
         return texts
 
 
-def _is_remote(toplevel: str) -> bool:
-    return toplevel.startswith(_REMOTE_PREFIXES) or toplevel.startswith("/")
-
-
-def _norm(*parts: str) -> str:
-    return posixpath.normpath(posixpath.join(*parts)).removeprefix("./")
-
-
 def from_files(
     read: Mapping[str, bytes] | Any,
     config: Config,
@@ -120,17 +102,20 @@ def from_files(
     other_paths: Iterable[str] = (),
     scan_reader: Callable[[str], bytes | None] | None = None,
     listing: Callable[[], list[str]] | None = None,
+    top_names: Iterable[str] | None = None,
+    named: Iterable[str] = (),
     loaded: Mapping[str, SourceFile] | None = None,
 ) -> Project:
     """Build the model from a reader: a mapping or a callable path -> bytes | None.
 
     `scan_reader` reads the other files for the credential rules; it may stop after
     MAX_SCAN_BYTES + 1 bytes, since larger files are not scanned. `listing` gives every path of
-    the repository (a mapping's keys by default). `loaded` are files parsed already (a
-    conversion's unchanged sources): they are used as they are, not parsed again.
+    the repository and `top_names` the names at its root (from a mapping's keys by default).
+    `named` are the files the user named (a reana file among them is the one to lint). `loaded`
+    are files parsed already (a conversion's unchanged sources): they are not parsed again.
     """
     reader = read.get if isinstance(read, Mapping) else read
-    yaml_paths, other_paths = list(yaml_paths), list(other_paths)
+    yaml_paths, other_paths, named = list(yaml_paths), list(other_paths), list(named)
     files: dict[str, SourceFile] = {}
     known = loaded or {}
 
@@ -145,36 +130,47 @@ def from_files(
             files[path] = SourceFile.parse(path, raw)
         return files[path]
 
+    def exists(path: str) -> bool:
+        return path in files or (not path.startswith("../") and reader(path) is not None)
+
     if listing is None:
         names = sorted(read) if isinstance(read, Mapping) else sorted({*yaml_paths, *other_paths})
         listing = lambda: names  # noqa: E731
+    if top_names is None:
+        top_names = [p for p in listing() if "/" not in p]
     project = Project(files=files, config=config, read=reader, listing=listing)
     recast_src = next((s for n in RECAST_NAMES if (s := load(n))), None)
-    reana_src = next((s for n in REANA_NAMES if (s := load(n))), None)
     if recast_src is not None:
-        project.recast = _recast_info(recast_src)
+        project.recast = recast_info(recast_src)
         project.parameter_sets += _recast_parameters(recast_src)
-    if reana_src is not None:
-        project.reana = _reana_info(reana_src)
-        params = _get(reana_src.data, "inputs", "parameters")
+    reana_names = sorted({n for n in [*top_names, *named] if is_reana_file(n)})
+    project.reana_files = [reana_info(s) for n in reana_names if (s := load(n)) is not None]
+    preferred = config.convert.get("reana_file")
+    project.reana = yadage_reana(project.reana_files, [*named, *([preferred] if preferred else [])])
+    if project.reana is not None:
+        src = files[project.reana.file]
+        params = get(src.data, "inputs", "parameters")
         if isinstance(params, dict):
-            project.parameter_sets.insert(
-                0, ParameterSet("reana.yaml", reana_src.path, ("inputs", "parameters"), params)
-            )
+            pset = ParameterSet(src.path, src.path, ("inputs", "parameters"), params)
+            project.parameter_sets.insert(0, pset)
 
     resolver = RefResolver(load, recast_base=project.recast.toplevel if project.recast else None)
-    candidates = [
-        project.reana.workflow_file if project.reana else None,
-        project.recast.workflow_file if project.recast else None,
-    ]
     project.mode = _mode(project, resolver, config.layout)
     if project.mode == "reana" and project.reana is not None:
         # A REANA run takes its parameters from reana.yaml alone; recast.yml examples left on a
         # converted branch do not apply to it.
         project.parameter_sets = [p for p in project.parameter_sets if p.file == project.reana.file]
+    written = [
+        info.workflow_file
+        for info in (project.reana, project.recast)
+        if info is not None and info.workflow_file
+    ]
     if project.mode == "recast":
-        candidates.reverse()
-    project.workflow_file = next((c for c in candidates if c), None)
+        written.reverse()
+    for info in (project.recast, *project.reana_files):  # RR204: existence, even when not loaded
+        if info is not None and info.workflow_file:
+            info.workflow_file_exists = exists(info.workflow_file)
+    project.workflow_file, project.workflow_guessed = workflow_file(written, exists, listing)
     if project.workflow_file and (top := load(project.workflow_file)) and top.doc:
         resolver.scan(top.path, toplevel=True)
         project.workflow = build_workflow(top, resolver, project.mode)
@@ -183,12 +179,6 @@ def from_files(
             if path.startswith(project.recast.toplevel + "/") and path.endswith(YAML_SUFFIXES):
                 load(path)
     project.refs = resolver.refs
-    for info in (project.recast, project.reana):  # RR204: existence, even when not loaded
-        if info is not None and info.workflow_file:
-            wf = info.workflow_file
-            info.workflow_file_exists = wf in files or (
-                not wf.startswith("../") and reader(wf) is not None
-            )
     scan = scan_reader or reader
     for path in other_paths:
         if path not in files:
@@ -216,53 +206,17 @@ def _mode(project: Project, resolver: RefResolver, forced: str) -> str:
     return "recast" if resolver.has_recast_only_refs(project.recast.workflow_file) else "reana"
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _recast_info(src: SourceFile) -> RecastInfo:
-    base = posixpath.dirname(src.path)
-    raw_top = _get(src.data, "spec", "toplevel")
-    toplevel_raw = raw_top if isinstance(raw_top, str) else "specs"
-    toplevel = None if _is_remote(toplevel_raw) else _norm(base, toplevel_raw)
-    wf = _get(src.data, "spec", "workflow")
-    workflow_file = _norm(toplevel, wf) if toplevel is not None and isinstance(wf, str) else None
-    return RecastInfo(src.path, toplevel, toplevel_raw, workflow_file)
-
-
 def _recast_parameters(src: SourceFile) -> list[ParameterSet]:
-    examples = _get(src.data, "example_inputs")
+    examples = get(src.data, "example_inputs")
     if not isinstance(examples, dict):
         return []
     out = []
     for name, example in examples.items():
-        initdata = _get(example, "initdata")
+        initdata = get(example, "initdata")
         if isinstance(initdata, dict):
-            out.append(
-                ParameterSet(
-                    f"example '{name}'", src.path, ("example_inputs", name, "initdata"), initdata
-                )
-            )
+            path = ("example_inputs", name, "initdata")
+            out.append(ParameterSet(f"example '{name}'", src.path, path, initdata))
     return out
-
-
-def _strings(value: Any) -> list[str]:
-    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _reana_info(src: SourceFile) -> ReanaInfo:
-    wf = _get(src.data, "workflow", "file")
-    return ReanaInfo(
-        file=src.path,
-        workflow_type=_get(src.data, "workflow", "type"),
-        workflow_file=_norm(wf) if isinstance(wf, str) and wf else None,
-        directories=[_norm(d) for d in _strings(_get(src.data, "inputs", "directories"))],
-        files=[_norm(f) for f in _strings(_get(src.data, "inputs", "files"))],
-    )
 
 
 def repository_files(root: FsPath) -> list[str]:
@@ -309,6 +263,10 @@ def load_project(
 
     every = functools.cache(lambda: repository_files(root))
     listed = every() if paths is None else list(paths)
+    try:
+        top = [e.name for e in os.scandir(root) if e.is_file()]
+    except OSError:
+        top = []
     return from_files(
         read,
         config,
@@ -316,4 +274,6 @@ def load_project(
         other_paths=listed if scan else (),
         scan_reader=scan_read,
         listing=every,
+        top_names=top,
+        named=paths or (),
     )

@@ -51,9 +51,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         return
     # On main, a reana.yaml only serves the conversion, which drops `convert.drop_stages`: what
     # only those stages read need not be in it.
-    dropped = (
-        set(project.config.convert.get("drop_stages") or ()) if project.mode == "recast" else set()
-    )
+    dropped = set(project.config.drop_stages) if project.mode == "recast" else set()
     reana_file = project.reana.file if project.reana else None
     for stage in project.workflow.stages:  # nested sub-workflows read their parent, not the run
         for sel in stage.selectors:

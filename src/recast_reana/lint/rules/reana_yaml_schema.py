@@ -107,13 +107,14 @@ def _validator() -> Validator:
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    src = project.source(project.reana.file) if project.reana else None
-    if src is None or src.doc is None:
-        return  # no reana.yaml, or RR001/RR004 already report why it did not load
-    found: dict[tuple[int, int, str], Diagnostic] = {}
-    for pos, message in (*_schema_errors(src), *_input_overlaps(src)):
-        found.setdefault((pos.line, pos.col, message), at(ID, src.path, pos, message))
-    yield from sorted(found.values())
+    for info in project.reana_files:
+        src = project.source(info.file)
+        if src is None or src.doc is None:
+            continue  # RR001/RR004 already report why it did not load
+        found: dict[tuple[int, int, str], Diagnostic] = {}
+        for pos, message in (*_schema_errors(src), *_input_overlaps(src)):
+            found.setdefault((pos.line, pos.col, message), at(ID, src.path, pos, message))
+        yield from sorted(found.values())
 
 
 def _schema_errors(src: SourceFile) -> Iterator[tuple[Pos, str]]:

@@ -1,9 +1,12 @@
-"""A workflow file, or a file it `$ref`s, that reana.yaml does not upload.
+"""A workflow file, or a file it `$ref`s, that the reana file does not upload.
+
+Applies to: every reana file; yadage (the workflow file and every file it `$ref`s), cwl and
+snakemake (the workflow file and the parameters file `inputs.parameters.input`).
 
 ## What it does
-Follows the workflow file named in reana.yaml and every file it `$ref`s, transitively, and finds
-those not covered by `inputs.directories` (a directory covers everything below it) or
-`inputs.files`.
+Follows the workflow file named in each reana file and, for the yadage workflow, every file it
+`$ref`s, transitively, and finds those not covered by `inputs.directories` (a directory covers
+everything below it) or `inputs.files`.
 
 ## Why is this bad?
 REANA loads the yadage spec from the workspace, which holds only the uploaded inputs. A missing
@@ -32,7 +35,7 @@ workflow:
 
 ## Fix
 Add the spec directory to `inputs.directories`. `recast-reana convert` writes a reana.yaml that
-uploads it.
+uploads it (the uploads are part of the reana.yaml it generates or completes).
 """
 
 from __future__ import annotations
@@ -43,8 +46,9 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.discovery import ReanaInfo, get, norm
 from recast_reana.model.positioned_yaml import Pos
-from recast_reana.model.project import Project, ReanaInfo
+from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, Ref
 
 ID = "RR203"
@@ -54,27 +58,44 @@ CONVERTIBLE = True
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    reana = project.reana
-    if reana is None or not reana.workflow_file or not reana.workflow_file_exists:
-        return  # RR204 reports a missing or absent workflow file
-    pos = _position(project, reana)
-    for file, via in _needed(project, reana.workflow_file):
-        if _covered(file, reana):
-            continue
-        subject = f"the workflow file '{file}'" if via is None else f"'{file}' ($ref from {via})"
-        directory = posixpath.dirname(file)
-        todo = (
-            f"add '{directory}' to inputs.directories"
-            if directory
-            else f"add '{file}' to inputs.files"
-        )
-        yield at(
-            ID, reana.file, pos, f"REANA needs {subject} but reana.yaml does not upload it: {todo}"
-        )
+    for reana in project.reana_files:
+        if not reana.workflow_file or not reana.workflow_file_exists:
+            continue  # RR204 reports a missing or absent workflow file; serial is inline
+        pos = _position(project, reana)
+        name = posixpath.basename(reana.file)
+        for file, via in _files(project, reana):
+            if reana.uploads(file):
+                continue
+            subject = f"the workflow file '{file}'" if via is None else f"'{file}' ({via})"
+            directory = posixpath.dirname(file)
+            todo = (
+                f"add '{directory}' to inputs.directories"
+                if directory
+                else f"add '{file}' to inputs.files"
+            )
+            message = f"REANA needs {subject} but {name} does not upload it: {todo}"
+            yield at(ID, reana.file, pos, message)
 
 
-def _needed(project: Project, workflow_file: str) -> list[tuple[str, str | None]]:
+def _files(project: Project, reana: ReanaInfo) -> list[tuple[str, str | None]]:
+    """What the workflow of `reana` reads from the workspace: (file, why), None = the workflow."""
+    assert reana.workflow_file is not None
+    if reana.workflow_file == project.workflow_file and reana.maybe_yadage:
+        return [(f, f"$ref from {via}" if via else None) for f, via in _needed(project)]
+    found: list[tuple[str, str | None]] = [(reana.workflow_file, None)]
+    src = project.files.get(reana.file)
+    written = get(src.data if src else None, "inputs", "parameters", "input")
+    if reana.engine in ("cwl", "snakemake") and isinstance(written, str):
+        path = norm(posixpath.dirname(reana.file), written)
+        if project.read(path) is not None:
+            found.append((path, "its parameters file"))
+    return found
+
+
+def _needed(project: Project) -> list[tuple[str, str | None]]:
     """The workflow file and every file it reaches through $refs: (file, file that refs it)."""
+    workflow_file = project.workflow_file
+    assert workflow_file is not None
     by_file: dict[str, list[Ref]] = {}
     for ref in project.refs:
         by_file.setdefault(ref.file, []).append(ref)
@@ -89,12 +110,6 @@ def _needed(project: Project, workflow_file: str) -> list[tuple[str, str | None]
                 needed[target.file] = file
                 queue.append(target.file)
     return list(needed.items())
-
-
-def _covered(file: str, reana: ReanaInfo) -> bool:
-    if file in reana.files:
-        return True
-    return any(d == "." or file.startswith(d + "/") for d in reana.directories)
 
 
 def _position(project: Project, reana: ReanaInfo) -> Pos:

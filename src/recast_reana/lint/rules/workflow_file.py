@@ -1,12 +1,17 @@
-"""A reana.yaml or recast.yml that does not name an existing yadage workflow file.
+"""A reana file or recast.yml that names a workflow file (or parameters file) that does not exist.
+
+Applies to: every reana file (`reana*.yaml` at the top of the repository, of any workflow type)
+and recast.yml.
 
 ## What it does
-Checks that reana.yaml has `workflow.type: yadage` and a `workflow.file` that exists, and that
-recast.yml's `spec.workflow` names a file that exists under the toplevel.
+Checks that the `workflow.file` of every reana file exists (yadage, cwl and snakemake workflows
+name one; a serial workflow may be inline), that the parameters file of a cwl or snakemake
+workflow (`inputs.parameters.input`) exists, and that recast.yml's `spec.workflow` names a file
+that exists under the toplevel. A misspelt name gets the nearest existing file as a suggestion,
+and the workflow is still linted from that file.
 
 ## Why is this bad?
-A RECAST analysis is a yadage workflow; recast-reana checks and converts only yadage. REANA
-reports a missing workflow file only on the server, after the upload (`Workflow file
+REANA reports a missing workflow file only on the server, after the upload (`Workflow file
 specs/workflow.yml does not exist`), and recast-atlas only when the run starts.
 
 ## Example
@@ -26,55 +31,61 @@ workflow:
 ```
 
 ## Fix
-Name the workflow file, relative to the directory of reana.yaml in reana.yaml and relative to the
-toplevel (default `specs/`) in recast.yml.
+Name the workflow file, relative to the directory of the reana file in a reana file and relative
+to the toplevel (default `specs/`) in recast.yml.
 """
 
 from __future__ import annotations
 
 import difflib
+import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.discovery import RECAST_NAMES, ReanaInfo, get, is_reana_file, norm
 from recast_reana.model.project import Project
 
 ID = "RR204"
 NAME = "workflow-file"
 SEVERITY = Severity.ERROR
 
-_SPEC_SUFFIXES = (".yml", ".yaml", ".json")
+_SPEC_SUFFIXES = (".yml", ".yaml", ".json", ".cwl", "Snakefile", ".smk")
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    yield from _reana(project)
+    for info in project.reana_files:
+        yield from _reana(project, info)
     yield from _recast(project)
 
 
-def _reana(project: Project) -> Iterator[Diagnostic]:
-    info = project.reana
-    src = project.files.get(info.file) if info else None
-    if info is None or src is None or not isinstance(src.data, dict):
+def _reana(project: Project, info: ReanaInfo) -> Iterator[Diagnostic]:
+    src = project.files.get(info.file)
+    if src is None or not isinstance(src.data, dict):
         return
     workflow = src.data.get("workflow")
     if not isinstance(workflow, dict):
         return  # RR102: the reana.yaml schema requires a `workflow` mapping
-    # A missing `type` or `file` is RR102's: the reana.yaml schema requires them.
-    wtype = workflow.get("type")
-    if "type" in workflow and wtype != "yadage":
-        yield at(
-            ID,
-            src.path,
-            src.pos(("workflow", "type")),
-            f"workflow type is {_show(wtype)}; a RECAST workflow is yadage: write `type: yadage`",
-        )
+    # A missing or unknown `type` and a missing `file` are RR102's (the schema).
     wfile = workflow.get("file")
     if isinstance(wfile, str) and info.workflow_file and not info.workflow_file_exists:
         message = f"workflow file '{wfile}' does not exist"
         if close := _closest(project, info.workflow_file):
             message += f"; did you mean '{close}'?"
         yield at(ID, src.path, src.pos(("workflow", "file")), message)
+    if info.engine in ("cwl", "snakemake"):
+        written = get(src.data, "inputs", "parameters", "input")
+        path = norm(posixpath.dirname(info.file), written) if isinstance(written, str) else ""
+        if path and project.read(path) is None:
+            where = ("inputs", "parameters", "input")
+            message = (
+                f"the {info.engine} parameters file '{written}' (inputs.parameters.input) does "
+                "not exist"
+            )
+            if close := _closest(project, path):
+                message += f"; did you mean '{close}'?"
+            yield at(ID, src.path, src.pos(where), message)
 
 
 def _recast(project: Project) -> Iterator[Diagnostic]:
@@ -98,11 +109,15 @@ def _recast(project: Project) -> Iterator[Diagnostic]:
 
 
 def _closest(project: Project, path: str) -> str | None:
-    paths = set(project.files) | set(project.other_files)
-    candidates = sorted(p for p in paths if p.endswith(_SPEC_SUFFIXES))
+    paths = set(project.files) | set(project.other_files) | set(project.listing())
+    candidates = sorted(
+        p
+        for p in paths
+        if p.endswith(_SPEC_SUFFIXES)
+        and p != path
+        and not is_reana_file(p)
+        and p not in RECAST_NAMES
+        and not p.startswith(".")
+    )
     close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
     return close[0] if close else None
-
-
-def _show(value: Any) -> str:
-    return f"'{value}'" if isinstance(value, str) else "empty" if value is None else repr(value)

@@ -175,7 +175,7 @@ def test_step_that_already_requests_kerberos_only_needs_the_call_removed() -> No
         "    imagetag: v1.2.0\n    resources:\n      - kerberos: true\n",
     )
     (d,) = lint_files(files, RULE)
-    assert "the step already requests `kerberos: true`" in d.message
+    assert "REANA already gives the step a ticket (`kerberos: true`)" in d.message
 
 
 def test_recast_layout_is_information_because_convert_fixes_it() -> None:

@@ -169,13 +169,19 @@ def test_unknown_stage_is_an_error_with_suggestion() -> None:
     )
 
 
-def test_unpublished_file_is_a_warning_listing_files() -> None:
+def test_an_unpublished_file_like_a_published_one_is_an_info_listing_files() -> None:
     (d,) = lint_files(_outputs("fit/limits.png"), RULE)
-    assert d.severity is Severity.WARNING
+    assert d.severity is Severity.INFO
     assert d.message == (
-        "outputs.files entry 'fit/limits.png': stage 'fit' publishes 'fit/limit.png', "
-        "not 'limits.png' (did you mean 'limit.png'?)"
+        "outputs.files entry 'fit/limits.png' is not among the files stage 'fit' publishes "
+        "('fit/limit.png') (did you mean 'fit/limit.png'?); it is found only if the step writes "
+        "it anyway"
     )
+
+
+def test_a_file_the_step_may_write_without_publishing_it_is_not_reported() -> None:
+    """REANA downloads any workspace file (reana-demo-atlas-recast lists one so)."""
+    assert lint_files(_outputs("fit/fit-results.json"), RULE) == []
 
 
 def test_multistep_message() -> None:

@@ -40,6 +40,13 @@ def run(args: argparse.Namespace) -> int:
 
         config = replace(config, select=select or config.select, ignore=config.ignore + ignore)
     project = load_project(root, config, files)
+    if project.subject is None:
+        where = root if files is None else f"{root} (checked because of {', '.join(files)})"
+        message = f"no recast.yml, reana*.yaml or yadage workflow found under {where}"
+        if files is None:  # a directory asked for by name: not checking it is an error
+            raise Error(message)
+        print(f"recast-reana: {message}; nothing to check")
+        return EXIT_OK
     found = check(project)
     if args.format == "json":
         text = fmt.format_json(found) + "\n"
@@ -50,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
         tty = not args.output and sys.stdout.isatty()
         show = args.show_source if args.show_source is not None else tty
         text = fmt.format_text(found, project.texts, show_source=show)
+        text += fmt.format_summary(project.subject, project.checked, found) + "\n"
     if args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
@@ -57,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
             raise Error(f"--output {args.output}: {exc.strerror or exc}") from None
         if args.format != "text":
             sys.stdout.write(fmt.format_text(found, project.texts, show_source=False))
+            sys.stdout.write(fmt.format_summary(project.subject, project.checked, found) + "\n")
     else:
         sys.stdout.write(text)
     failing = {fmt.Severity.ERROR} | ({fmt.Severity.WARNING} if args.strict else set())

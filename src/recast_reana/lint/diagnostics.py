@@ -69,6 +69,16 @@ def format_text(
     return "".join(line + "\n" for line in out)
 
 
+def format_summary(subject: str, checked: int, diagnostics: Sequence[Diagnostic]) -> str:
+    """`recast-atlas workflow specs/workflow.yml + 3 files: 0 errors, 2 warnings, 13 infos`."""
+    counts = {s: 0 for s in Severity}
+    for d in diagnostics:
+        counts[d.severity or Severity.ERROR] += 1
+    others = f" + {checked - 1} file{'s' if checked != 2 else ''}" if checked > 1 else ""
+    tally = ", ".join(f"{n} {s.value}{'s' if n != 1 else ''}" for s, n in counts.items())
+    return f"{subject}{others}: {tally}"
+
+
 def _snippet(d: Diagnostic, text: str | None) -> list[str]:
     line = source_line(d, text)
     if line is None:

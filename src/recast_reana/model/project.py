@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import os
+import posixpath
 import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,7 +29,7 @@ from recast_reana.model.discovery import (
     yadage_reana,
 )
 from recast_reana.model.positioned_yaml import Path
-from recast_reana.model.refs import Ref, RefResolver
+from recast_reana.model.refs import REANA, Ref, RefResolver
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 
@@ -86,6 +87,28 @@ class Project:
 
     def source(self, path: str) -> SourceFile | None:
         return self.files.get(path)
+
+    @property
+    def subject(self) -> str | None:
+        """What was found to check, for the summary line; None when nothing was recognised."""
+        if self.workflow_file and self.mode == "recast" and self.recast:
+            return f"recast-atlas workflow {self.workflow_file}"
+        if self.workflow_file and self.reana:
+            return f"REANA yadage workflow {self.workflow_file}"
+        if self.workflow_file:
+            return f"yadage workflow {self.workflow_file}"
+        if self.reana_files:
+            first = self.reana_files[0]
+            return f"REANA {first.engine or 'workflow'} file {first.file}"
+        if self.recast:
+            return self.recast.file
+        return None
+
+    @property
+    def checked(self) -> int:
+        """How many files were checked: loaded YAML files and scanned text files."""
+        scanned = sum(1 for p, t in self.other_files.items() if t is not None)
+        return len(self.files) + scanned
 
     @property
     def texts(self) -> dict[str, str]:
@@ -171,6 +194,9 @@ def from_files(
         if info is not None and info.workflow_file:
             info.workflow_file_exists = exists(info.workflow_file)
     project.workflow_file, project.workflow_guessed = workflow_file(written, exists, listing)
+    if project.workflow_file and project.recast is None and project.reana is None:
+        # A bare yadage workflow (`yadage-run -t <its directory>`): refs resolve from its folder.
+        resolver.bases[REANA] = posixpath.dirname(project.workflow_file)
     if project.workflow_file and (top := load(project.workflow_file)) and top.doc:
         resolver.scan(top.path, toplevel=True)
         project.workflow = build_workflow(top, resolver, project.mode)

@@ -19,9 +19,10 @@ recast-atlas runs on the machine that has the file. REANA runs in a fresh worksp
 what reana.yaml uploads, so the stage reading the file fails with `No such file or directory`,
 often after the stages before it have run for hours.
 
-The rule is a warning, not an error: whether a string is a path is a guess (a histogram path
-`SR/h_mjj` looks like one), and files can reach the workspace in other ways
-(`reana-client upload`). `--strict` makes it block a commit.
+A value naming a file of the repository is an error: the run fails for certain. Any other value
+is a warning: whether a string is a path is then a guess (a histogram path `SR/h_mjj` looks like
+one), and files can reach the workspace in other ways (`reana-client upload`). `--strict` makes
+the warning block a commit too.
 
 ## Example
 ```yaml
@@ -97,13 +98,14 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                     and not _uploaded(item, *uploads)
                 ):
                     message = _message(project, pset, key, item, readers[key])
-                    yield at(ID, src.path, src.pos(path), message)
+                    certain = _norm(item.strip()) in repository
+                    severity = Severity.ERROR if certain else None
+                    yield at(ID, src.path, src.pos(path), message, severity)
 
 
 def _init_readers(project: Project) -> dict[str, list[str]]:
     """Init parameter -> names of the kept top-level stages that read it."""
-    drop = project.config.convert.get("drop_stages", [])
-    dropped = {s for s in drop if isinstance(s, str)} if isinstance(drop, list) else set()
+    dropped = set(project.config.drop_stages)
     readers: dict[str, list[str]] = {}
     assert project.workflow is not None
     for stage in project.workflow.stages:  # nested workflows read their parent stage, not init
@@ -155,8 +157,9 @@ def _message(project: Project, pset: ParameterSet, key: str, value: str, stages:
     readers = ", ".join(f"'{s}'" for s in stages[:3]) + (" ..." if len(stages) > 3 else "")
     what = f"parameter '{key}' is the local path '{value}' (read by stage {readers})"
     if project.mode == "reana":
+        name = project.reana.file if project.reana else "reana.yaml"
         return (
-            f"{what} but reana.yaml does not upload it; add it to inputs.files or "
+            f"{what} but {name} does not upload it; add it to inputs.files or "
             "inputs.directories, or read it from a URL (root://eosuser.cern.ch//eos/...)"
         )
     return (

@@ -79,6 +79,7 @@ _COMMENT = re.compile(r"(?:^|\s)#")
 _KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
 _TESTS = {"[", "[[", "test"}
 _SOURCE = {".", "source"}
+_SH_C = re.compile(r"(?<![\w./-])(?:/bin/)?sh\s+-c\b")
 # Where the words of a call end: the next command separator, a comment, or a backslash (a `\n`
 # escape of a double-quoted one-line script).
 _COMMAND_END = re.compile(r"&&|\|\||[;|)`\\]|(?<![<>])&(?!>)|\s#")
@@ -138,7 +139,12 @@ def _check_text(
                 continue
             prefix = " ".join(words)
             pos = _position(src, span, this, code[:offset], words)
-            yield at(ID, src.path, pos, _message(name, prefix, has_kerberos, posix))
+            # `sh -c ". getkrb.sh; ..."` sources it in a POSIX shell whatever runs the step.
+            in_sh = posix or bool(_SH_C.search(code[:offset]))
+            message = _message(name, prefix, has_kerberos, in_sh)
+            # A failing call that aborts nothing only clutters the log: REANA gives the ticket.
+            harmless = has_kerberos and not (in_sh and prefix.split()[:1] in (["."], ["source"]))
+            yield at(ID, src.path, pos, message, Severity.WARNING if harmless else None)
         nth += line.count(NEEDLE) - code.count(NEEDLE)  # occurrences inside the comment
 
 
@@ -164,12 +170,15 @@ def _position(src: SourceFile, span: Pos, nth: int, before: str, words: list[str
 
 def _message(step: str, prefix: str, has_kerberos: bool, posix: bool) -> str:
     call = f"{prefix} {NEEDLE}".strip()
-    if posix and prefix.split()[:1] and prefix.split()[0] in _SOURCE:
+    sourced = prefix.split()[:1] and prefix.split()[0] in _SOURCE
+    if posix and sourced:
         effect = "the file does not exist on REANA, so sourcing it aborts the step"
+    elif has_kerberos:
+        effect = "the file does not exist on REANA, so the call fails and does nothing"
     else:
         effect = "the file does not exist on REANA, so the step gets no kerberos ticket"
     if has_kerberos:
-        todo = "remove the call (the step already requests `kerberos: true`)"
+        todo = "remove the call: REANA already gives the step a ticket (`kerberos: true`)"
     else:
         todo = "remove it and request kerberos with `- kerberos: true` in environment.resources"
     return f"step '{step}' runs `{call}`: {effect}; {todo}"

@@ -1,7 +1,8 @@
 """A workflow file, or a file it `$ref`s, that the reana file does not upload.
 
-Applies to: every reana file; yadage (the workflow file and every file it `$ref`s), cwl and
-snakemake (the workflow file and the parameters file `inputs.parameters.input`).
+Applies to: every yadage reana file (the workflow file and every file it `$ref`s) and snakemake
+reana file (the Snakefile and the parameters file `inputs.parameters.input`). Not cwl: reana-client
+packs a cwl workflow and reads its parameters file itself, and sends both with the workflow.
 
 ## What it does
 Follows the workflow file named in each reana file and, for the yadage workflow, every file it
@@ -59,7 +60,7 @@ CONVERTIBLE = True
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     for reana in project.reana_files:
-        if not reana.workflow_file or not reana.workflow_file_exists:
+        if reana.engine == "cwl" or not reana.workflow_file or not reana.workflow_file_exists:
             continue  # RR204 reports a missing or absent workflow file; serial is inline
         pos = _position(project, reana)
         name = posixpath.basename(reana.file)
@@ -85,7 +86,7 @@ def _files(project: Project, reana: ReanaInfo) -> list[tuple[str, str | None]]:
     found: list[tuple[str, str | None]] = [(reana.workflow_file, None)]
     src = project.files.get(reana.file)
     written = get(src.data if src else None, "inputs", "parameters", "input")
-    if reana.engine in ("cwl", "snakemake") and isinstance(written, str):
+    if reana.engine == "snakemake" and isinstance(written, str):
         path = norm(posixpath.dirname(reana.file), written)
         if project.read(path) is not None:
             found.append((path, "its parameters file"))

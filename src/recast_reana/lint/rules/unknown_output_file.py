@@ -1,12 +1,15 @@
 """An output file names a stage that does not exist, or a file its stage does not publish.
 
 ## What it does
+Applies to: yadage workflows (the yadage reana file's `outputs.files`, recast.yml's results).
+
 Checks reana.yaml `outputs.files` and recast.yml `results[].relpath`. Their first path segment is a
 stage's work directory: the stage name for a single-step stage, `<name>_<i>` for each step of a
 multistep stage (yadage `scheduler_handlers.py` names the steps, `state_providers/localposix.py`
 makes one directory per step). An unknown stage is an error. When the stage's publishers are known
-statically, the file must also be one they publish (a warning: a step may write other files):
-published strings are interpolated with the stage's literal parameters and `{workdir}`.
+statically and the file is not one they publish but looks like a typo of one, that is an info
+(a step may write files it does not publish, and REANA downloads any workspace file): published
+strings are interpolated with the stage's literal parameters and `{workdir}`.
 `init/`, `_yadage/`, packtivity's `_packtivity/` logs and uploaded inputs are accepted; globs are
 matched as globs.
 
@@ -242,12 +245,17 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         published = _published(stage)
         if published is None or _matches(rest, published):
             continue
-        offered = ", ".join(f"'{stage.name}/{p}'" for p in published) or "no file"
-        yield at(
-            ID,
-            file,
-            pos,
-            f"{what} '{value}': stage '{stage.name}' publishes {offered}, not '{rest}'"
-            f"{suggest(rest, published)}",
-            severity=Severity.WARNING,
-        )
+        # Any file a step writes is in the workspace (REANA downloads it, recast-atlas reads it):
+        # an unpublished name is only worth a word when it looks like a typo of a published one.
+        full = [f"{stage.name}/{p}" for p in published]
+        hint = suggest(entry, full)
+        if hint:
+            offered = ", ".join(f"'{p}'" for p in full)
+            yield at(
+                ID,
+                file,
+                pos,
+                f"{what} '{value}' is not among the files stage '{stage.name}' publishes "
+                f"({offered}){hint}; it is found only if the step writes it anyway",
+                severity=Severity.INFO,
+            )

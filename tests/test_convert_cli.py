@@ -232,6 +232,35 @@ def test_bad_input_exits_1_with_diagnostics(
     assert read_tree(root) == before and not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("mode", ["--diff", "--in-place", "--out"])
+def test_a_conversion_that_still_fails_on_reana_exits_1_at_the_source_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """The converter lints its own result, prints what REANA would still fail on, and still
+    writes what it was asked to (issue 10: no `wrote N files` and exit 0 on a broken result)."""
+    root = repo(tmp_path)
+    # A parameter the conversion carries over from recast.yml that no stage gives a value:
+    # the converted reana.yaml lacks it, and REANA would fail the stage that reads it.
+    _broken(
+        root,
+        "specs/workflow.yml",
+        "{step: init, output: cross_section}",
+        "{step: init, output: cross_sectoin}",
+    )
+    args = [mode, str(tmp_path / "out")] if mode == "--out" else [mode]
+    assert main(["convert", str(root), *args]) == 1
+    captured = capsys.readouterr()
+    assert "RR304 after conversion to REANA: " in captured.err
+    assert captured.err.splitlines()[0].startswith("specs/workflow.yml:")
+    assert captured.err.rstrip().endswith(
+        "error(s) that REANA would fail on"
+        + ("" if mode == "--diff" else "; the files were written so that you can look at them")
+    )
+    if mode == "--out":
+        assert (tmp_path / "out" / "reana.yaml").is_file()
+        assert captured.out.startswith("wrote ")
+
+
 def test_drop_stages_breaking_the_graph_names_every_reference(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -22,9 +22,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from recast_reana.convert.check import findings
     from recast_reana.convert.conversion import convert
     from recast_reana.filetree import diff, write_changed, write_tree
-    from recast_reana.lint.diagnostics import format_text
+    from recast_reana.lint.diagnostics import Severity, format_text
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 
@@ -45,17 +46,30 @@ def run(args: argparse.Namespace) -> int:
     if args.diff:
         before = {p: raw for p in conversion.changed if (raw := project.read(p)) is not None}
         sys.stdout.write(diff(before, conversion.changed))
-        return EXIT_PROBLEMS if conversion.changed else EXIT_OK
-    if args.in_place:
+        code = EXIT_PROBLEMS if conversion.changed else EXIT_OK
+    elif args.in_place:
         write_changed(root, conversion.changed)
         for path in sorted(conversion.changed):
             print(f"converted {path}")
-        return EXIT_PROBLEMS if conversion.changed else EXIT_OK
-    assert out is not None
-    tree = conversion.files
-    if out.is_relative_to(root):  # an --out inside the repository is not part of it
-        inside = out.relative_to(root).as_posix() + "/"
-        tree = {p: data for p, data in tree.items() if not p.startswith(inside)}
-    write_tree(out, tree)
-    print(f"wrote {len(tree)} files to {args.out} ({len(conversion.changed)} converted)")
-    return EXIT_OK
+        code = EXIT_PROBLEMS if conversion.changed else EXIT_OK
+    else:
+        assert out is not None
+        tree = conversion.files
+        if out.is_relative_to(root):  # an --out inside the repository is not part of it
+            inside = out.relative_to(root).as_posix() + "/"
+            tree = {p: data for p, data in tree.items() if not p.startswith(inside)}
+        write_tree(out, tree)
+        print(f"wrote {len(tree)} files to {args.out} ({len(conversion.changed)} converted)")
+        code = EXIT_OK
+    # The converter checks its own result: what REANA would still fail on, at the source lines.
+    errors = [d for d in findings(conversion) if d.severity is Severity.ERROR]
+    if errors:
+        sys.stderr.write(format_text(errors, project.texts, show_source=False))
+        written = "" if args.diff else "; the files were written so that you can look at them"
+        print(
+            f"recast-reana: the converted workflow still has {len(errors)} error(s) that REANA "
+            f"would fail on{written}",
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEMS
+    return code

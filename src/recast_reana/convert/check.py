@@ -43,26 +43,29 @@ def check_and_convert(project: Project, example: str = "default") -> Report:
             d for d in select(project, conversion.problems) if (d.rule, d.path, d.line) not in known
         ]
         return Report(_merge(found, extra), conversion)
-    # REANA never reads recast.yml, and the conversion never changes it: what the sources' lint
-    # says about it stands (a result of a dropped stage is no REANA problem).
-    unread = project.recast.file if project.recast else None
-    extra = []
+    extra = [d for d in findings(conversion) if (d.rule, d.path, d.line) not in known]
+    return Report(_merge(found, extra), conversion)
+
+
+def findings(conversion: Conversion) -> list[Diagnostic]:
+    """The errors and warnings of the converted tree, where they come from in the sources.
+
+    REANA never reads recast.yml, and the conversion never changes it: what the sources' lint
+    says about it stands (a result of a dropped stage is no REANA problem).
+    """
+    assert conversion.project is not None
+    recast = conversion.source.recast
+    unread = recast.file if recast else None
+    mapped: dict[tuple[str, str, int], Diagnostic] = {}
     for d in lint(conversion.project):
         if d.severity not in (Severity.ERROR, Severity.WARNING) or d.path == unread:
             continue
         at = conversion.source_map.locate(d.path, d.line, d.col, d.end_col)
-        if (d.rule, at.path, at.line) not in known:
-            extra.append(
-                d.with_(
-                    path=at.path,
-                    line=at.line,
-                    col=at.col,
-                    end_col=at.end_col,
-                    message=PREFIX + d.message,
-                )
-            )
-            known.add((d.rule, at.path, at.line))
-    return Report(_merge(found, extra), conversion)
+        moved = d.with_(
+            path=at.path, line=at.line, col=at.col, end_col=at.end_col, message=PREFIX + d.message
+        )
+        mapped.setdefault((d.rule, at.path, at.line), moved)
+    return list(mapped.values())
 
 
 def _merge(found: list[Diagnostic], extra: list[Diagnostic]) -> list[Diagnostic]:

@@ -102,8 +102,9 @@ def test_kerberos_message_lists_secrets_and_command() -> None:
     assert d.message.startswith("step 'select' uses kerberos on REANA: ")
     assert "CERN_USER, CERN_KEYTAB must exist" in d.message
     assert d.message.endswith(
-        "`reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=.keytab "
-        "--file ~/.keytab`"
+        "`reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=<user>.keytab "
+        "--file ~/<user>.keytab` (CERN_KEYTAB is the keytab's file name: REANA stores a file "
+        "secret under its base name)"
     )
 
 

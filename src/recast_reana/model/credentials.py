@@ -21,7 +21,7 @@ KINDS = ("kerberos", "voms_proxy", "rucio")
 # `reana-client secrets-add` arguments per secret (file secrets named as REANA's docs name them).
 SECRET_ARGS = {
     "CERN_USER": "--env CERN_USER=<user>",
-    "CERN_KEYTAB": "--env CERN_KEYTAB=.keytab --file ~/.keytab",
+    "CERN_KEYTAB": "--env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab",
     "VONAME": "--env VONAME=atlas",
     "VOMSPROXY_FILE": "--env VOMSPROXY_FILE=x509up_u1000 --file /tmp/x509up_u1000",
     "RUCIO_USERNAME": "--env RUCIO_USERNAME=<rucio-account>",

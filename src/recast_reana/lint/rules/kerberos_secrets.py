@@ -28,7 +28,7 @@ environment:
 ## Use instead
 ```yaml
 # The same step: this rule only informs. Create the secrets once per REANA account:
-#   reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=.keytab --file ~/.keytab
+#   reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab
 ```
 
 ## Fix
@@ -51,7 +51,7 @@ NAME = "kerberos-secrets"
 SEVERITY = Severity.INFO
 
 _COMMANDS = {
-    "kerberos": "--env CERN_USER=<user> --env CERN_KEYTAB=.keytab --file ~/.keytab",
+    "kerberos": "--env CERN_USER=<user> --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab",
     "voms_proxy": "--env VONAME=atlas --env VOMSPROXY_FILE=x509up_u1000 --file /tmp/x509up_u1000",
     "rucio": "--env RUCIO_USERNAME=<rucio-account>",
 }
@@ -113,8 +113,13 @@ def _message(who: str, needs: Mapping[str, int]) -> str:
         if "VONAME" in secrets
         else ""
     )
+    keytab = (
+        " (CERN_KEYTAB is the keytab's file name: REANA stores a file secret under its base name)"
+        if "kerberos" in needs
+        else ""
+    )
     return (
         f"{who} uses {', '.join(kinds)} on REANA: the REANA secrets {', '.join(secrets)}{voms_alt} "
         "must exist before the run (REANA checks them only when the job starts); create them once "
-        f"with `reana-client secrets-add {' '.join(args)}`"
+        f"with `reana-client secrets-add {' '.join(args)}`{keytab}"
     )

@@ -176,7 +176,10 @@ def test_missing_secrets_stop_before_create(
     _, stderr = capsys.readouterr()
     assert fake.operations() == ["get_you", "get_secrets"]
     assert "lacks the secrets CERN_KEYTAB" in stderr and "kerberos: select" in stderr
-    assert "\n    reana-client secrets-add --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab\n" in stderr
+    assert (
+        "\n    reana-client secrets-add --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab\n"
+        in stderr
+    )
 
 
 def test_secrets_present(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
+from rules.test_serial_parameter import SERIAL
 
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.model.config import Config
@@ -22,6 +23,7 @@ def tag(value: str, base: dict[str, str] = REANA_REPO) -> dict[str, str]:
 
 
 PASS = [
+    pytest.param(SERIAL, id="serial-step-with-a-version"),
     pytest.param(REANA_REPO, id="reana-layout"),
     pytest.param(RECAST_REPO, id="recast-layout"),
     pytest.param(image("    image: atlas/analysisbase:21.2.85-centos7\n"), id="tag-in-image"),
@@ -43,6 +45,16 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        replace_in(SERIAL, "reana.yaml", "python:3.11-slim", "python"),
+        ["reana.yaml:12:22"],
+        id="serial-step-without-a-tag",
+    ),
+    pytest.param(
+        replace_in(SERIAL, "reana.yaml", "python:3.11-slim", "python:latest"),
+        ["reana.yaml:12:22"],
+        id="serial-step-moving-tag",
+    ),
     pytest.param(
         image("    image: gitlab-registry.cern.ch/analyst/selection\n"),
         ["specs/steps.yml:8:12"],

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
+from rules.test_serial_parameter import SERIAL
 
 from recast_reana.lint.diagnostics import Severity
 
@@ -29,6 +30,7 @@ def workflow_kerberos(base: dict[str, str]) -> dict[str, str]:
 
 
 PASS = [
+    pytest.param(SERIAL, id="serial-step-without-credentials"),
     pytest.param(REANA_REPO, id="reana-layout"),
     pytest.param(RECAST_REPO, id="recast-layout"),
     pytest.param(resources(REANA_REPO, "    resources: [CVMFS]\n"), id="cvmfs-needs-no-secret"),
@@ -42,6 +44,13 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        replace_in(
+            SERIAL, "reana.yaml", "        commands:", "        kerberos: true\n        commands:"
+        ),
+        ["reana.yaml:13:9"],
+        id="serial-step-kerberos",
+    ),
     pytest.param(
         resources(REANA_REPO, "    resources:\n      - kerberos: true\n"),
         ["specs/steps.yml:11:9"],

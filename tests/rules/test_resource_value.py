@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
+from rules.test_serial_parameter import SERIAL
 
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.model.config import Config
@@ -26,6 +27,15 @@ def value_col(item: str) -> int:
 
 
 PASS = [
+    pytest.param(
+        replace_in(
+            SERIAL,
+            "reana.yaml",
+            "        commands:",
+            "        kubernetes_uid: 500\n        kubernetes_memory_limit: 8Gi\n        commands:",
+        ),
+        id="serial-step-resources",
+    ),
     pytest.param(REANA_REPO, id="reana-layout"),
     pytest.param(RECAST_REPO, id="recast-layout"),
     pytest.param(
@@ -59,6 +69,16 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        replace_in(
+            SERIAL,
+            "reana.yaml",
+            "        commands:",
+            "        kubernetes_uid: 50\n        kubernetes_memory_limit: 8 GB\n        commands:",
+        ),
+        ["reana.yaml:13:25", "reana.yaml:14:34"],
+        id="serial-step-resource-values",
+    ),
     pytest.param(
         block("kubernetes_memory_limt: 8Gi"), [f"specs/steps.yml:{VALUE}:9"], id="unknown-key"
     ),

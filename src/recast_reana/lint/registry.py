@@ -28,6 +28,7 @@ from recast_reana.lint.rules import (
     ref_base,
     ref_unresolved,
     resource_value,
+    serial_parameter,
     spec_not_uploaded,
     undeclared_dependency,
     undefined_placeholder,
@@ -62,6 +63,7 @@ ALL: Final[tuple[Rule, ...]] = (
     undefined_placeholder,  # RR306
     unknown_output_file,  # RR307
     dependency_cycle,  # RR308
+    serial_parameter,  # RR309
     recast_auth_script,  # RR401
     recast_resource,  # RR402
     kerberos_secrets,  # RR403

@@ -30,6 +30,7 @@ from recast_reana.model.discovery import (
 )
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.refs import REANA, Ref, RefResolver
+from recast_reana.model.serial import SerialStep, serial_steps
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 
@@ -59,6 +60,7 @@ class Project:
     recast: RecastInfo | None = None
     reana: ReanaInfo | None = None  # the reana file of the yadage workflow
     reana_files: list[ReanaInfo] = field(default_factory=list)  # every one, `reana` included
+    serial_steps: list[SerialStep] = field(default_factory=list)  # of the serial reana files
     mode: str = "reana"  # whose view is primary: "recast" (main branch) or "reana"
     workflow_file: str | None = None
     workflow_guessed: bool = False  # not what a file names: the nearest match, or a usual place
@@ -168,6 +170,8 @@ def from_files(
         project.parameter_sets += _recast_parameters(recast_src)
     reana_names = sorted({n for n in [*top_names, *named] if is_reana_file(n)})
     project.reana_files = [reana_info(s) for n in reana_names if (s := load(n)) is not None]
+    for reana in project.reana_files:
+        project.serial_steps += serial_steps(reana, files[reana.file])
     preferred = config.convert.get("reana_file")
     project.reana = yadage_reana(project.reana_files, [*named, *([preferred] if preferred else [])])
     if project.reana is not None:

@@ -1,5 +1,7 @@
 """A Kerberos keytab, ticket cache, grid proxy, grid key or getkrb.sh among the checked files.
 
+Applies to: every file checked, whatever the workflow type.
+
 ## What it does
 Reports, at line 1 of the file, every checked file whose name marks it as a credential:
 

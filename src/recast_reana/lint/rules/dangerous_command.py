@@ -1,5 +1,7 @@
 """A step script that uses `sudo`, leaves the workspace with `cd /`, or runs `rm -rf /`.
 
+Applies to: yadage steps.
+
 ## What it does
 Finds these commands in a step's `process.script` or `process.cmd` (not in comments):
 `sudo ...`, `cd /` (to the root directory itself, not `cd /code`), and `rm -r` of `/` or `/*`.

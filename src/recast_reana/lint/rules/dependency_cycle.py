@@ -1,5 +1,7 @@
 """Stages whose dependencies form a cycle.
 
+Applies to: yadage workflows.
+
 ## What it does
 Finds cycles among the `dependencies` of the stages of each workflow scope (a stage depending on
 itself included) and reports each cycle once, at the first stage of it in the file, with the path

@@ -1,5 +1,7 @@
 """A mapping key written twice.
 
+Applies to: every YAML file of the workflow (reana files of any type, recast.yml, yadage specs).
+
 ## What it does
 Finds a key repeated in the same mapping of any loaded YAML file.
 

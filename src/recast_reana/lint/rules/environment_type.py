@@ -1,5 +1,7 @@
 """A step environment other than `docker-encapsulated`, which REANA cannot run.
 
+Applies to: yadage steps.
+
 ## What it does
 Finds steps whose `environment.environment_type` is anything but `docker-encapsulated`:
 packtivity's `localproc-env`, `noop-env` and `manual-instructions-env`, or a misspelling.

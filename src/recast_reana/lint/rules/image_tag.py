@@ -1,5 +1,7 @@
 """A step image without a fixed version: no `imagetag`, `latest`, or a branch tag like `master`.
 
+Applies to: yadage steps (`image` + `imagetag`) and serial steps (`environment: image:tag`).
+
 ## What it does
 Finds `docker-encapsulated` steps whose image has no tag (neither `imagetag` nor `image: repo:tag`),
 the tag `latest`, or a tag that CI moves with every push (`master`, `main`, `dev`, ... see the
@@ -67,6 +69,7 @@ OPTIONS: dict[str, Any] = {
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     tags = options.get("moving_tags")
     moving = {t.lower() for t in tags if isinstance(t, str)} if isinstance(tags, list) else set()
+    yield from _serial(project, moving)
     for step in project.steps:
         src = project.source(step.file)
         env = step.environment
@@ -96,3 +99,27 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 f"image '{repo}:{tag}' of step '{name}' uses the moving tag '{tag}', which changes "
                 "with every push; pin a version or commit tag",
             )
+
+
+def _serial(project: Project, moving: set[str]) -> Iterator[Diagnostic]:
+    """Serial steps name their image with the tag: `environment: repo:tag`."""
+    for step in project.serial_steps:
+        ref = image_reference({"image": step.image}) if step.image else None
+        src = project.source(step.file)
+        if ref is None or src is None or ref[2]:
+            continue
+        repo, tag, _ = ref
+        where = src.pos((*step.path, "environment"))
+        who = f"serial step '{step.name}'"
+        if tag is None:
+            message = (
+                f"image '{repo}' of {who} has no tag, so 'latest' is pulled and changes under "
+                f"you; pin a version: `environment: {repo}:<version>`"
+            )
+            yield at(ID, src.path, where, message)
+        elif tag.lower() in moving:
+            message = (
+                f"image '{repo}:{tag}' of {who} uses the moving tag '{tag}', which changes with "
+                "every push; pin a version or commit tag"
+            )
+            yield at(ID, src.path, where, message)

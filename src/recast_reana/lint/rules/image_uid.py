@@ -1,5 +1,7 @@
 """A step image whose user is not UID 1000, without the `kubernetes_uid` REANA needs.
 
+Applies to: yadage steps.
+
 ## What it does
 Works out the UID an image's user runs as and compares it with the UID REANA will use:
 `kubernetes_uid` from the step's resources, else 1000. Known: `atlas/analysisbase` (Docker Hub,

@@ -1,5 +1,7 @@
 """Which REANA user secrets a step needs for kerberos, a VOMS proxy or Rucio.
 
+Applies to: yadage steps, and the steps of serial reana files (`kerberos: true` on the step).
+
 ## What it does
 For every step that asks REANA for credentials (`- kerberos: true`, `- voms_proxy: true`,
 `- rucio: true`, or `GRIDProxy`/`KRB5Auth`, which the conversion turns into `kerberos: true`),
@@ -28,7 +30,8 @@ environment:
 ## Use instead
 ```yaml
 # The same step: this rule only informs. Create the secrets once per REANA account:
-#   reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab
+#   reana-client secrets-add --env CERN_USER=<user> \
+#     --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab
 ```
 
 ## Fix
@@ -43,7 +46,7 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.model.credentials import KERBEROS, RUCIO, VOMS, step_needs
+from recast_reana.model.credentials import KERBEROS, KINDS, RUCIO, VOMS, step_needs
 from recast_reana.model.project import Project
 
 ID = "RR403"
@@ -81,6 +84,13 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 "set-up authenticates with the VOMS proxy, so add `- voms_proxy: true`",
                 severity=Severity.WARNING,
             )
+    for serial in project.serial_steps:
+        src = project.source(serial.file)
+        kinds = [k for k in KINDS if serial.data.get(k) is True]
+        if src is not None and kinds:
+            needs = {k: 0 for k in kinds}
+            who = f"serial step '{serial.name}' of {serial.file}"
+            yield at(ID, src.path, src.key_pos((*serial.path, kinds[0])), _message(who, needs))
 
 
 def _workflow_level(project: Project) -> Generator[Diagnostic, None, bool]:

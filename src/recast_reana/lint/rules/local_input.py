@@ -1,5 +1,7 @@
 """An init parameter naming a local file that a REANA run does not upload.
 
+Applies to: yadage workflows (parameters from the yadage reana file or recast.yml).
+
 ## What it does
 Finds init parameters (reana.yaml `inputs.parameters`; on a recast-atlas layout also the
 recast.yml `example_inputs.*.initdata`) whose value is a relative local path, such as

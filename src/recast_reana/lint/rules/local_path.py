@@ -1,5 +1,7 @@
 """An absolute path on one machine (a home directory, `/afs`, `C:\\`) in inputs or test data.
 
+Applies to: recast.yml and the parameters of the yadage reana file.
+
 ## What it does
 Finds machine-specific absolute paths where a workflow's inputs are given:
 

@@ -1,5 +1,7 @@
 """The workflow reads an init parameter that a parameter set does not give.
 
+Applies to: yadage workflows (parameters from the yadage reana file or recast.yml).
+
 ## What it does
 Collects the init parameters the top workflow reads (selectors on `init` such as
 `{step: init, output: xsec}`) and checks that every parameter set gives each of them: reana.yaml

@@ -1,5 +1,7 @@
 """A password, token or private key written in plain text in a checked file.
 
+Applies to: every file checked, whatever the workflow type.
+
 ## What it does
 Scans every checked text file (specs, recast.yml, reana.yaml, scripts, CI files, docs) for:
 

@@ -1,5 +1,7 @@
 """reana.yaml that REANA refuses, or that means something other than you think.
 
+Applies to: every reana file, of any workflow type (yadage, serial, cwl, snakemake).
+
 ## What it does
 Validates reana.yaml (or reana.yml) against recast-reana's own JSON Schema
 (`recast_reana/model/schemas/reana.json`) and reports every error at the offending key or value. The

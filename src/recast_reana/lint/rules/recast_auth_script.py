@@ -1,5 +1,7 @@
 """A step script calls recast-atlas's `/recast_auth/getkrb.sh`, which does not exist on REANA.
 
+Applies to: yadage steps.
+
 ## What it does
 Finds every call of `/recast_auth/getkrb.sh` in a step's `process.script` or `process.cmd`:
 dot-sourced (`. /recast_auth/getkrb.sh`), `source`d, run as a command, inside `&&` chains or

@@ -1,5 +1,7 @@
 """A recast-atlas string resource (`GRIDProxy`, `KRB5Auth`, `CVMFS`), which REANA ignores.
 
+Applies to: yadage steps.
+
 ## What it does
 Finds the string items `GRIDProxy`, `KRB5Auth` and `CVMFS` in a step's `environment.resources`
 (flow `[GRIDProxy]` or block lists alike). The packtivity mapping form `- kerberos: true` is what

@@ -1,5 +1,7 @@
 """A recast.yml that recast-atlas skips or fails on.
 
+Applies to: recast.yml.
+
 ## What it does
 Checks recast.yml the way recast-atlas 0.4.2 reads it (`recastatlas/config.py`,
 `subcommands/run.py`, `resultsextraction.py`, `subcommands/catalogue.py`): `name`, `metadata`

@@ -1,5 +1,7 @@
 """A top-level `$ref` written relative to the recast-atlas toplevel, which REANA cannot resolve.
 
+Applies to: yadage workflows.
+
 ## What it does
 Finds `$ref`s in the top-level workflow file that resolve from the recast-atlas toplevel
 (`specs/`) but not from the directory of reana.yaml, where REANA resolves them.

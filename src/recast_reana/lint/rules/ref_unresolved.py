@@ -1,5 +1,7 @@
 """A `$ref` whose file or JSON pointer exists under no base.
 
+Applies to: yadage workflows.
+
 ## What it does
 Finds `$ref`s that neither recast-atlas nor REANA can resolve: the file does not exist, does not
 load, lies outside the repository, or has no value at the JSON pointer. It suggests the closest

@@ -1,5 +1,7 @@
 """A step resource REANA reads with an unknown key, a wrong type or a value it refuses.
 
+Applies to: yadage steps' `resources`, and the resource keys of serial steps.
+
 ## What it does
 Checks each item of a step's `environment.resources` against what REANA 0.9 reads
 (`reana_workflow_engine_yadage/externalbackend.py`, `_get_resources`) and accepts (the job
@@ -109,6 +111,15 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         src = project.source(step.file)
         if src is not None:
             yield from _check_step(project, src, step, extra_keys)
+    for serial in project.serial_steps:
+        src = project.source(serial.file)
+        for key in ("kubernetes_uid", "kubernetes_job_timeout", "kubernetes_memory_limit"):
+            value = serial.data.get(key)
+            # The types are the reana file schema's (RR102); here what the schema cannot say.
+            typed = isinstance(value, str) if key == "kubernetes_memory_limit" else _is_int(value)
+            problem = _value_problem(key, value) if typed and src is not None else None
+            if problem and src is not None:
+                yield at(ID, src.path, src.pos((*serial.path, key)), problem)
 
 
 def _check_step(
@@ -228,3 +239,7 @@ def _yaml_text(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
     return str(value)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)

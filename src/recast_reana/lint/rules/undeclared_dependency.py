@@ -1,5 +1,7 @@
 """A stage reads another stage's output without depending on it.
 
+Applies to: yadage workflows.
+
 ## What it does
 For each parameter selector, checks that the stage it reads (`init` included) is among the
 reading stage's `dependencies`, directly or through other stages' dependencies, in the same

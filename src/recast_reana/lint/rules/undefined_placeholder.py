@@ -1,5 +1,7 @@
 """A `{x}` in a step's script or publisher that a stage running the step does not pass.
 
+Applies to: yadage workflows.
+
 ## What it does
 packtivity fills a step's script (`interpolated-script-cmd`) or command (`string-interpolated-cmd`)
 with `str.format(**parameters)`, the stage's parameters and nothing else; an `interpolated-pub`

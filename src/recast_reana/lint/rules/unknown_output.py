@@ -1,5 +1,7 @@
 """A selector reads an output that the producing stage's step does not publish.
 
+Applies to: yadage workflows.
+
 ## What it does
 For each parameter selector `{step: S, output: X}` (or `{stages: S, output: X}`), looks up the
 step that stage `S` runs and checks that its publisher publishes `X`. Only publishers whose output

@@ -1,5 +1,7 @@
 """A dependency or a selector names a stage that does not exist in its workflow.
 
+Applies to: yadage workflows.
+
 ## What it does
 Checks every name in a stage's `dependencies` and every parameter selector
 (`{step: S, output: X}` or the old `{stages: S, output: X, unwrap: true}`) against the stages of

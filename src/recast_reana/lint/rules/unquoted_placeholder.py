@@ -1,5 +1,7 @@
 """An unquoted `{name}` value, which YAML reads as a mapping.
 
+Applies to: every YAML file of the workflow (reana files of any type, recast.yml, yadage specs).
+
 ## What it does
 Finds values written `key: {name}` without quotes.
 

@@ -1,5 +1,7 @@
 """A file refused before it was loaded: alias bomb, oversized, binary or not UTF-8.
 
+Applies to: every YAML file of the workflow (reana files of any type, recast.yml, yadage specs).
+
 ## What it does
 Reports spec files that recast-reana refuses to load: larger than 5 MiB, containing NUL bytes,
 not valid UTF-8, with recursive aliases, or with aliases that expand to over 20,000 nodes.

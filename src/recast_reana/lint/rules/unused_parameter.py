@@ -1,5 +1,7 @@
 """A parameter is given but the workflow never reads it.
 
+Applies to: yadage workflows (parameters from the yadage reana file or recast.yml).
+
 ## What it does
 Lists the parameters of each parameter set (reana.yaml `inputs.parameters`, every recast.yml
 `example_inputs.<name>.initdata`) that no selector on `init` in the top workflow reads.

@@ -1,5 +1,7 @@
 """A workflow, stage or step that the yadage-schemas JSON schemas reject.
 
+Applies to: yadage workflows.
+
 ## What it does
 Validates the workflow, each stage and each step against the yadage-schemas (draft-04) schemas
 that REANA and recast-atlas validate with, after resolving `$ref`s and after yadage's

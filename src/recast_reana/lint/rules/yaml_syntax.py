@@ -1,5 +1,7 @@
 """A file that does not parse as YAML.
 
+Applies to: every YAML file of the workflow (reana files of any type, recast.yml, yadage specs).
+
 ## What it does
 Reports the position where the YAML parser gave up on a spec file, recast.yml or reana.yaml.
 

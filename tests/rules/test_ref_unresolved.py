@@ -53,7 +53,36 @@ PASS = [
     ),
 ]
 
+
+def _looping(step: str, extra: str) -> dict[str, str]:
+    """REANA_REPO with the fit stage's step replaced by `step` and `extra` added to steps.yml."""
+    files = replace_in(REANA_REPO, WF, "{$ref: specs/steps.yml#/fit}", step)
+    files["specs/steps.yml"] += extra
+    return files
+
+
 FAIL = [
+    pytest.param(
+        _looping("{$ref: specs/steps.yml#/loop}", "loop: {$ref: '#/loop'}\n"),
+        ["specs/steps.yml:27:14", "specs/workflow.yml:18:18"],
+        id="ref-to-itself",
+    ),
+    pytest.param(
+        _looping("{$ref: specs/steps.yml#/a}", "a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n"),
+        ["specs/steps.yml:27:11", "specs/steps.yml:28:11", "specs/workflow.yml:18:18"],
+        id="two-ref-cycle",
+    ),
+    pytest.param(
+        _looping("{$ref: specs/steps.yml#/all}", "all: {$ref: '#'}\n"),
+        ["specs/steps.yml:27:13", "specs/workflow.yml:18:18"],
+        id="ref-to-the-whole-file",
+    ),
+    pytest.param(
+        _looping("{$ref: specs/steps.yml#/x}", "x: {$ref: 'other.yml#/y'}\n")
+        | {"specs/other.yml": "y: {$ref: 'steps.yml#/x'}\n"},
+        ["specs/other.yml:1:11", "specs/steps.yml:27:11", "specs/workflow.yml:18:18"],
+        id="cross-file-cycle",
+    ),
     pytest.param(
         replace_in(RECAST_REPO, WF, "steps.yml#/select", "steps.yml#/selection"),
         ["specs/workflow.yml:9:18"],
@@ -145,4 +174,14 @@ def test_file_that_does_not_load() -> None:
     files = with_files(_nested(RECAST_REPO, "envs.yml#/docker"), specs__envs_DOT_yml="a: [")
     assert _message(files) == (
         "$ref 'envs.yml#/docker' does not resolve: file 'specs/envs.yml' does not load"
+    )
+
+
+def test_a_cycle_is_spelled_out() -> None:
+    files = _looping("{$ref: specs/steps.yml#/a}", "a: {$ref: '#/b'}\nb: {$ref: '#/a'}\n")
+    messages = [d.message for d in lint_files(files, RULE)]
+    assert messages[-1] == (
+        "$ref 'specs/steps.yml#/a' never ends: specs/workflow.yml#/stages/1/scheduler/step -> "
+        "specs/steps.yml#/a -> specs/steps.yml#/b -> specs/steps.yml#/a; yadage-schemas recurses "
+        "for ever and REANA refuses the run at start (Reference refers directly to itself)"
     )

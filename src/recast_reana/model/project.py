@@ -208,6 +208,7 @@ def from_files(
         for path in yaml_paths:
             if path.startswith(project.recast.toplevel + "/") and path.endswith(YAML_SUFFIXES):
                 load(path)
+    resolver.find_cycles(project.mode)
     project.refs = resolver.refs
     scan = scan_reader or reader
     for path in other_paths:

@@ -39,6 +39,9 @@ class Ref:
     # Where each tool finds it: {"recast": Target, "reana": Target}; a missing key = unresolved.
     targets: dict[str, Target] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # Set when following it never ends (jsonref: "Reference refers directly to itself", or an
+    # endless expansion): the chain of refs, e.g. "specs/a.yml#/x -> specs/b.yml#/y -> ...".
+    cycle: str | None = None
 
     @property
     def file_part(self) -> str:
@@ -163,6 +166,29 @@ class RefResolver:
             targets[mode] = Target(rel, real)
         return targets, errors
 
+    def find_cycles(self, mode: str) -> None:
+        """Mark every ref whose expansion, as `mode` resolves it, never ends."""
+        for ref in self.refs:
+            chain = [ref]
+            seen = {(ref.file, ref.path)}
+            current: Ref | None = ref
+            while current is not None:
+                target = current.target(mode)
+                if target is None:
+                    break
+                if target.file == current.file and current.path[: len(target.path)] == target.path:
+                    # The target holds the ref itself (`#`, or a parent): it expands forever.
+                    ref.cycle = _chain(chain, target)
+                    break
+                site = (target.file, target.path)
+                if site in seen:
+                    ref.cycle = _chain(chain, target)
+                    break
+                seen.add(site)
+                current = self._by_site.get(site)
+                if current is not None:
+                    chain.append(current)
+
     def ref_at(self, file: str, path: Path) -> Ref | None:
         return self._by_site.get((file, path))
 
@@ -182,6 +208,15 @@ class RefResolver:
             file, path = target.file, target.path
             value = get_path(src.data, path)
         return file, path, value
+
+
+def _chain(refs: list[Ref], last: Target) -> str:
+    steps = [f"{r.file}#{_pointer(r.path)}" for r in refs]
+    return " -> ".join([*steps, f"{last.file}#{_pointer(last.path)}"])
+
+
+def _pointer(path: Path) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
 
 
 def _ref_sites(data: Any) -> Iterator[tuple[Path, str]]:

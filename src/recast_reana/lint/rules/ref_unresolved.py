@@ -49,6 +49,13 @@ _SPEC_SUFFIXES = (".yml", ".yaml", ".json")
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     spec_files: list[str] | None = None  # built on the first unresolved ref only
     for ref in project.refs:
+        if ref.cycle:
+            message = (
+                f"$ref '{ref.value}' never ends: {ref.cycle}; yadage-schemas recurses for ever "
+                "and REANA refuses the run at start (Reference refers directly to itself)"
+            )
+            yield at(ID, ref.file, ref.pos, message)
+            continue
         if ref.targets or ref.remote:
             continue
         mode = project.mode if project.mode in ref.errors else next(iter(ref.errors), "")

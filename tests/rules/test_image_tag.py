@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
-from rules.test_serial_parameter import SERIAL
 
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.model.config import Config
+from rules.test_serial_parameter import SERIAL
 
 RULE = "RR407"
 IMAGE = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
-from rules.test_serial_parameter import SERIAL
 
 from recast_reana.lint.diagnostics import Severity
+from rules.test_serial_parameter import SERIAL
 
 RULE = "RR403"
 TAG = "    imagetag: v1.2.0\n"  # first occurrence: the select step (steps.yml line 9)

@@ -124,10 +124,9 @@ def test_golden(case: Case) -> None:
     assert text == _read(case.path), f"{relative} is out of date: `{UPDATE}`, review the diff"
 
 
-# Cases whose snippet shows part of the secret: the marked (masked) span ends with the `BEGIN`
-# line, but the escaped key goes on to the end of the source line. A rule bug; the xfail is strict
-# so that the fix makes this test fail until the entry goes.
-SECRET_SHOWN = {"plaintext_secret/private-key-escaped-in-json"}
+# Cases whose snippet shows part of the secret (a rule bug); the xfail is strict so that the fix
+# makes this test fail until the entry goes.
+SECRET_SHOWN: set[str] = set()
 
 
 def _secret_param(case: Case, marks: Sequence[Any]) -> Any:

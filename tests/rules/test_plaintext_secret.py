@@ -164,6 +164,309 @@ FAIL = [
 ]
 
 
+# Precision and recall: real-looking lines, each a secret (the string the marker must cover) or
+# not (None). Lines written after public RECAST/REANA repositories, CI templates and docs, e.g.
+# Nollde/recast_example_docker_x86 run_local_example.sh (`export RECAST_AUTH_PASSWORD=#SECRET`).
+TABLE = [
+    # -- secrets --
+    pytest.param("run.sh", f"RECAST_PASS={PASSWORD}\n", PASSWORD, id="sh-recast-pass"),
+    pytest.param(
+        "run.sh", f'export RECAST_AUTH_PASSWORD="{PASSWORD}"\n', PASSWORD, id="sh-export-quoted"
+    ),
+    pytest.param("setup.sh", f"export CERN_PASSWORD='{PASSWORD}'\n", PASSWORD, id="sh-cern-pw"),
+    pytest.param(".env", f"CERN_PASS={PASSWORD}\n", PASSWORD, id="dotenv-pass"),
+    pytest.param("run.sh", f"AWS_SECRET_ACCESS_KEY={TOKEN}\n", TOKEN, id="sh-aws-secret-key"),
+    pytest.param(
+        "run.sh",
+        f"RECAST_USER=analyst RECAST_PASS={PASSWORD} recast run x\n",
+        PASSWORD,
+        id="sh-command-prefix",
+    ),
+    pytest.param(
+        ".gitlab-ci.yml", f"variables:\n  RECAST_PASS: {PASSWORD}\n", PASSWORD, id="ci-variable"
+    ),
+    pytest.param(
+        ".gitlab-ci.yml", f'variables:\n  GITLAB_TOKEN: "{TOKEN}"\n', TOKEN, id="ci-gitlab-token"
+    ),
+    pytest.param(
+        ".gitlab-ci.yml",
+        "variables:\n  CERN_PASSWORD:\n    description: service account\n"
+        f"    value: '{PASSWORD}'\n",
+        PASSWORD,
+        id="ci-variable-expanded",
+    ),
+    pytest.param(
+        ".gitlab-ci.yml",
+        f"run:\n  script:\n    - export RECAST_AUTH_PASSWORD={PASSWORD}\n    - recast run x\n",
+        PASSWORD,
+        id="ci-script-export",
+    ),
+    pytest.param(
+        ".gitlab-ci.yml",
+        f"clone:\n  script:\n    - git clone https://oauth2:{GLPAT}@gitlab.cern.ch/a/b.git\n",
+        GLPAT,
+        id="ci-glpat-in-url",
+    ),
+    pytest.param(
+        ".gitlab-ci.yml", f"variables:\n  REANA_ACCESS_TOKEN: {TOKEN}\n", TOKEN, id="ci-reana"
+    ),
+    pytest.param("config.yml", f"db_password: {PASSWORD}\n", PASSWORD, id="yaml-db-password"),
+    pytest.param("values.yaml", f"auth:\n  dbPassword: {PASSWORD}\n", PASSWORD, id="yaml-camel"),
+    pytest.param(
+        "docker-compose.yml",
+        f"services:\n  db:\n    environment:\n      - DB_PASSWORD={PASSWORD}\n",
+        PASSWORD,
+        id="compose-list-assignment",
+    ),
+    pytest.param(
+        "secrets.json", f'{{\n  "client_secret": "{TOKEN}",\n  "id": 3\n}}\n', TOKEN, id="json"
+    ),
+    pytest.param(
+        "specs/auth.yml",
+        f"auth:\n  process:\n    process_type: interpolated-script-cmd\n    script: |\n"
+        f"      export RECAST_PASS={PASSWORD}\n",
+        PASSWORD,
+        id="yadage-script-export",
+    ),
+    pytest.param("Makefile", f"RECAST_PASS = {PASSWORD}\n", PASSWORD, id="make-recursive"),
+    pytest.param("Makefile", f"export CERN_PASSWORD ?= {PASSWORD}\n", PASSWORD, id="make-export"),
+    pytest.param("Makefile", f"GITLAB_TOKEN := {TOKEN}  # ci\n", TOKEN, id="make-simple"),
+    pytest.param("setup.cfg", f"[db]\npassword = {PASSWORD}\n", PASSWORD, id="config-ini"),
+    pytest.param("Dockerfile", f"ENV RECAST_AUTH_PASSWORD={PASSWORD}\n", PASSWORD, id="docker-env"),
+    pytest.param("Dockerfile", f"ENV CERN_PASSWORD {PASSWORD}\n", PASSWORD, id="docker-env-legacy"),
+    pytest.param("Dockerfile", f"ARG GITLAB_TOKEN={TOKEN}\n", TOKEN, id="docker-arg-default"),
+    pytest.param(
+        "README.md",
+        f"Set up:\n\n```bash\nexport RECAST_PASS={PASSWORD}\n```\n",
+        PASSWORD,
+        id="readme-bash-block",
+    ),
+    pytest.param(
+        "README.md",
+        f"In CI:\n\n~~~yaml\nvariables:\n  RECAST_AUTH_PASSWORD: {PASSWORD}\n~~~\n",
+        PASSWORD,
+        id="readme-yaml-block",
+    ),
+    pytest.param(
+        "authdir/getkrb.sh", f"echo '{PASSWORD}'|kinit analyst@CERN.CH", PASSWORD, id="getkrb"
+    ),
+    pytest.param(
+        "auth.sh",
+        f"printf '%s\\n' \"{PASSWORD}\" | kinit analyst@CERN.CH\n",
+        PASSWORD,
+        id="printf-kinit",
+    ),
+    pytest.param(
+        "auth.sh", f'kinit analyst@CERN.CH <<< "{PASSWORD}"\n', PASSWORD, id="herestring-kinit"
+    ),
+    pytest.param(
+        "auth.sh", f"kinit analyst@CERN.CH <<EOF\n{PASSWORD}\nEOF\n", PASSWORD, id="heredoc-kinit"
+    ),
+    pytest.param(
+        "make_keytab.sh",
+        "ktutil <<EOF\naddent -password -p analyst@CERN.CH -k 1 -e aes256-cts\n"
+        f"{PASSWORD}\nwkt analyst.keytab\nEOF\n",
+        PASSWORD,
+        id="ktutil-heredoc",
+    ),
+    pytest.param(
+        "make_keytab.sh",
+        'echo -e "addent -password -p analyst@CERN.CH -k 1 -e aes256-cts\\n'
+        f'{PASSWORD}\\nwkt analyst.keytab" | ktutil\n',
+        PASSWORD,
+        id="ktutil-echo",
+    ),
+    pytest.param(
+        "recast.yml",
+        f"example_inputs:\n  default:\n    initdata:\n      eosuser: analyst\n"
+        f"      eospass: '{PASSWORD}'\n",
+        PASSWORD,
+        id="recast-tutorial-eospass",
+    ),
+    # -- not secrets --
+    pytest.param(
+        "run_local_example.sh",
+        "# Set these variables to your personal secret values\n"
+        "export RECAST_AUTH_USERNAME=#USERNAME\nexport RECAST_AUTH_PASSWORD=#SECRET\n"
+        "export RECAST_AUTH_TOKEN=#SECRET\n",
+        None,
+        id="hash-placeholder",
+    ),
+    pytest.param(
+        "README.md",
+        "```bash\nexport RECAST_AUTH_PASSWORD=[your CERN password]\n"
+        "export RECAST_TOKEN=[your Gitlab personal token]\n```\n",
+        None,
+        id="bracket-placeholder",
+    ),
+    pytest.param("run.sh", "export RECAST_PASS=<password>\n", None, id="angle-placeholder"),
+    pytest.param("run.sh", "export GITLAB_TOKEN='<your token>'\n", None, id="angle-phrase"),
+    pytest.param("config.yml", "    password: <...>\n", None, id="angle-ellipsis"),
+    pytest.param(
+        "run.sh",
+        'RECAST_PASS="${RECAST_PASS}"\nRECAST_AUTH_PASSWORD=$RECAST_PASS\n',
+        None,
+        id="shell-variables",
+    ),
+    pytest.param("run.sh", "CERN_PASSWORD=$(cat ~/.cern_pw)\n", None, id="command-substitution"),
+    pytest.param(
+        ".github/workflows/ci.yml",
+        "      - run: recast run x\n        env:\n"
+        "          RECAST_PASS: ${{ secrets.RECAST_PASS }}\n",
+        None,
+        id="actions-secret",
+    ),
+    pytest.param(
+        "specs/steps.yml",
+        "fit:\n  process:\n    process_type: string-interpolated-cmd\n"
+        "    cmd: 'echo \"{eospass}\" | kinit {eosuser}@CERN.CH'\n",
+        None,
+        id="yadage-parameter",
+    ),
+    pytest.param("docker-compose.yml", "      DB_PASSWORD: changeme\n", None, id="changeme"),
+    pytest.param(
+        "README.md", "```yaml\ntoken: xxxxxxxxxxxxxxxxxxxx\npassword: XXXX\n```\n", None, id="xxx"
+    ),
+    pytest.param("config.yml", "password: '***'\n", None, id="stars"),
+    pytest.param("README.md", "Then `RECAST_PASS=...` and run.\n", None, id="ellipsis"),
+    pytest.param("run.sh", "GITLAB_TOKEN=TODO\n", None, id="todo"),
+    pytest.param("config.yml", "password: your_password\n", None, id="your-password"),
+    pytest.param(
+        "config.yml", 'password: ""\ntoken:\ndb_password: null\nsecret: true\n', None, id="empty"
+    ),
+    pytest.param("run.sh", "export CERN_PASSWORD=\n", None, id="empty-shell"),
+    pytest.param("reana.yaml", "    password: CERN_PASSWORD\n", None, id="variable-name"),
+    pytest.param("config.yml", "password: cern_password\n", None, id="naming-value"),
+    pytest.param("run.sh", "PASSTHROUGH=enabled\nTOKENIZER=bert-base-uncased\n", None, id="words"),
+    pytest.param("run.sh", "SECRETS_DIR=/run/secrets\n", None, id="secrets-dir"),
+    pytest.param(
+        "config.yml", "password_file: /eos/user/a/analyst/.pw\n", None, id="password-file"
+    ),
+    pytest.param(
+        "config.yml",
+        "token_url: https://auth.cern.ch/auth/realms/cern/protocol/openid-connect/token\n",
+        None,
+        id="token-url",
+    ),
+    pytest.param(
+        "README.md",
+        "```\nreana-client secrets-add --env CERN_USER=analyst --env CERN_KEYTAB=.keytab "
+        "--file ~/.keytab\n```\n",
+        None,
+        id="keytab-secret-name",
+    ),
+    pytest.param(
+        ".gitlab-ci.yml",
+        '  script:\n    - echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" '
+        '--password-stdin "$CI_REGISTRY"\n',
+        None,
+        id="password-stdin",
+    ),
+    pytest.param(
+        "auth.sh", "kinit -kt /secrets/analyst.keytab analyst@CERN.CH\n", None, id="kinit-keytab"
+    ),
+    pytest.param(
+        "docs/keytab.md",
+        "```shell\nktutil\naddent -password -p $USER@CERN.CH -k 1 -e rc4-hmac\n"
+        "addent -password -p $USER@CERN.CH -k 1 -e aes256-cts\nwkt keytab\nquit\n```\n",
+        None,
+        id="ktutil-typed-at-prompt",
+    ),
+    pytest.param(
+        "docs/keytab.md",
+        "    - ktutil:  addent -password -p sys_a@EXAMPLE.COM -k 1 -e rc4-hmac\n"
+        "    - Password for sys_a@EXAMPLE.COM: xxxxxx\n",
+        None,
+        id="ktutil-transcript",
+    ),
+    pytest.param(
+        "make_keytab.sh",
+        "printf 'addent -password -p %s -k 1 -e aes256-cts\\n%s\\nwkt krb5.keytab\\n' "
+        '"$USER" "$(head -c 32 /dev/urandom | base64)" | ktutil\n',
+        None,
+        id="ktutil-printf-format",
+    ),
+    pytest.param(
+        "auth.sh", "kinit gdrepo@CERN.CH <<EOF\n$1\nEOF\n", None, id="kinit-heredoc-argument"
+    ),
+    pytest.param("Makefile", "CERN_PASSWORD ?= $(shell cat .pw)\n", None, id="make-shell"),
+    pytest.param("Makefile", "TOKEN_FILE := $(HOME)/.token\n", None, id="make-token-file"),
+    pytest.param("Dockerfile", 'ARG GITLAB_TOKEN\nENV CERN_PASSWORD=""\n', None, id="docker-arg"),
+    pytest.param(
+        "README.md", "Password: ask the analysis contact.\n", None, id="markdown-prose-colon"
+    ),
+    pytest.param(
+        "scripts/auth.py",
+        "password = getpass.getpass()\nsubprocess.run(['kinit', user], input=password)\n",
+        None,
+        id="python-variable",
+    ),
+    pytest.param(
+        "tokenizer_config.json",
+        '{\n  "pad_token": "<pad>",\n  "unk_token": "[UNK]",\n  "eos_token": "</s>"\n}\n',
+        None,
+        id="ml-special-tokens",
+    ),
+    pytest.param("config.yml", "max_tokens: 4096\nsecretName: hepauth\n", None, id="count-name"),
+    pytest.param("run.sh", "PASS_THRESHOLD=0.85\nPASS=0\n", None, id="physics-cut-counter"),
+    pytest.param(
+        ".gitlab-ci.yml", "variables:\n  REANA_ACCESS_TOKEN: $REANA_TOKEN\n", None, id="ci-ref"
+    ),
+    pytest.param(
+        "README.md", "export REANA_ACCESS_TOKEN=xxxxxxxxxxxxxxxxxxxxxx\n", None, id="reana-xxx"
+    ),
+    pytest.param("docker-compose.yml", "      POSTGRES_PASSWORD: example\n", None, id="example"),
+    pytest.param("site.yml", "db_password: !vault |\n  $ANSIBLE_VAULT;1.1\n", None, id="vault"),
+    pytest.param("config.yml", "token: '{token}'\n", None, id="yadage-parameter-quoted"),
+    pytest.param(
+        "docs/voms-proxy.md",
+        "```console\n$ reana-client secrets-add --file userkey.pem --file usercert.pem \\\n"
+        "    --env VOMSPROXY_PASS=bXlncmlkcGFzc3BocmFzZQ== --env VONAME=cms\n```\n",
+        None,
+        id="base64-of-an-example",
+    ),
+    pytest.param(
+        "_episodes/12-the-spy-game.md",
+        "> ~~~\n> SERVICE_PASS=hunter42 CERN_USER=GoodWill printf $SERVICE_PASS | base64 -d"
+        " | kinit $CERN_USER\n> ~~~\n",
+        None,
+        id="tutorial-example-password",
+    ),
+    pytest.param(
+        "docs/users.md",
+        "```console\n$ flask reana-admin token-grant --email a@example.org\n"
+        "Token: c0fa47fa00ae4013a13fd7n\n```\n",
+        None,
+        id="console-output-not-yaml",
+    ),
+    pytest.param("run.sh", "BYPASS=true\nCOMPASS_DIR=/opt/compass\n", None, id="bypass"),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "secret"), TABLE)
+def test_table(name: str, text: str, secret: str | None) -> None:
+    found = lint_files({**REANA_REPO, name: text}, RULE)
+    if secret is None:
+        assert found == []
+        return
+    assert len(found) == 1
+    (d,) = found
+    assert text.splitlines()[d.line - 1][d.col - 1 : d.end_col - 1] == secret
+
+
+def test_precision_and_recall_on_the_table() -> None:
+    counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
+    for row in TABLE:
+        name, text, secret = row.values
+        found = bool(lint_files({**REANA_REPO, name: text}, RULE))
+        counts[("t" if found == (secret is not None) else "f") + ("p" if found else "n")] += 1
+    precision = counts["tp"] / (counts["tp"] + counts["fp"])
+    recall = counts["tp"] / (counts["tp"] + counts["fn"])
+    print(f"{len(TABLE)} lines: {counts}, precision {precision:.0%}, recall {recall:.0%}")
+    assert len(TABLE) >= 40
+    assert (precision, recall) == (1.0, 1.0), counts
+
+
 @pytest.mark.parametrize("files", PASS)
 def test_pass(files: dict[str, str]) -> None:
     assert lint_files(files, RULE) == []

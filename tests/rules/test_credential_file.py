@@ -1,11 +1,19 @@
 from __future__ import annotations
 
+import base64
+
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, make_project, positions
+
+from recast_reana.lint.diagnostics import format_codequality, format_text
 
 RULE = "RR502"
 # A keytab is binary (MIT Kerberos keytab format starts with 0x05 0x02); it is found by name.
 KEYTAB = b"\x05\x02\x00\x00\x00\x3c\x00\x01\x00\x08CERN.CH\x00\x07analyst"
+# What `recast auth write` writes; the password is assembled at run time and must never be shown.
+SENTINEL = "Sentinel"
+GETKRB = "echo 'Pw" + SENTINEL + "7x!'|kinit analyst@CERN.CH"
+PEM_KEY = "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIFHzBJBgkqhkiG9w0BBQ0wPDAbBgkqhkiG9w0B\n"
 
 
 def plus(base: dict[str, str], **files: str | bytes) -> dict[str, str | bytes]:
@@ -26,6 +34,25 @@ PASS = [
         ),
         id="public-certificates-docs-and-config",
     ),
+    # Placeholders: text where the name promises a credential, without one in it.
+    pytest.param(plus(REANA_REPO, _DOT_keytab=""), id="empty-keytab-placeholder"),
+    pytest.param(
+        plus(REANA_REPO, auth__analyst_DOT_keytab="# put your keytab here (not committed)\n"),
+        id="keytab-note",
+    ),
+    pytest.param(
+        plus(
+            RECAST_REPO,
+            authdir__getkrb_DOT_sh='echo "$RECAST_AUTH_PASSWORD" | kinit "$RECAST_AUTH_USERNAME"\n',
+        ),
+        id="getkrb-reads-a-variable",
+    ),
+    pytest.param(
+        plus(RECAST_REPO, getkrb_DOT_sh="echo '<password>'|kinit <user>@CERN.CH\n"),
+        id="getkrb-template",
+    ),
+    pytest.param(plus(RECAST_REPO, getkrb_DOT_sh="#!/bin/sh\n"), id="getkrb-without-password"),
+    pytest.param(plus(REANA_REPO, _DOT_globus__userkey_DOT_pem=""), id="empty-userkey"),
 ]
 
 FAIL = [
@@ -46,11 +73,16 @@ FAIL = [
         ["tmp/x509up_u1000:1:1"],
         id="grid-proxy",
     ),
-    pytest.param(plus(RECAST_REPO, getkrb_DOT_sh="#!/bin/sh\n"), ["getkrb.sh:1:1"], id="getkrb"),
+    pytest.param(plus(RECAST_REPO, getkrb_DOT_sh=GETKRB), ["getkrb.sh:1:1"], id="getkrb"),
     pytest.param(
-        plus(REANA_REPO, _DOT_globus__userkey_DOT_pem="-----BEGIN ENCRYPTED PRIVATE KEY-----\n"),
+        plus(REANA_REPO, _DOT_globus__userkey_DOT_pem=PEM_KEY),
         [".globus/userkey.pem:1:1"],
         id="grid-key",
+    ),
+    pytest.param(
+        plus(REANA_REPO, ci__keytab=base64.encodebytes(KEYTAB).decode()),
+        ["ci/keytab:1:1"],
+        id="base64-keytab",
     ),
     pytest.param(
         plus(REANA_REPO, myCertificate_DOT_p12=b"\x30\x82\x0a\x00"),
@@ -58,7 +90,7 @@ FAIL = [
         id="pkcs12",
     ),
     pytest.param(
-        plus(REANA_REPO, a_DOT_keytab=KEYTAB, b__getkrb_DOT_sh="x"),
+        plus(REANA_REPO, a_DOT_keytab=KEYTAB, b__getkrb_DOT_sh=GETKRB),
         ["a.keytab:1:1", "b/getkrb.sh:1:1"],
         id="several",
     ),
@@ -89,12 +121,12 @@ def test_binary_keytab_is_in_the_model_without_text() -> None:
         ("analyst.keytab", KEYTAB, "analyst.keytab is a Kerberos keytab"),
         (
             "getkrb.sh",
-            "echo",
+            GETKRB,
             "getkrb.sh holds your CERN password (written by `recast auth write`)",
         ),
         ("krb5cc_1000", b"\x05\x04", "krb5cc_1000 is a Kerberos ticket cache"),
-        ("x509up_u1000", "x", "x509up_u1000 is a grid proxy"),
-        ("userkey.pem", "x", "userkey.pem holds a grid certificate private key"),
+        ("x509up_u1000", PEM_KEY, "x509up_u1000 is a grid proxy"),
+        ("userkey.pem", PEM_KEY, "userkey.pem holds a grid certificate private key"),
     ],
 )
 def test_message_says_remove_and_where_it_belongs(
@@ -105,3 +137,14 @@ def test_message_says_remove_and_where_it_belongs(
     assert "remove it from git" in d.message
     assert "REANA" in d.message
     assert d.path == f"sub/{name}" and (d.line, d.col) == (1, 1)
+
+
+def test_getkrb_password_never_shown() -> None:
+    # The snippet of a credential file is its line 1: in a getkrb.sh, the password.
+    files = plus(RECAST_REPO, getkrb_DOT_sh=GETKRB)
+    found = lint_files(files, RULE)
+    assert positions(found) == ["getkrb.sh:1:1"]
+    sources = make_project(files).texts
+    shown = format_text(found, sources, show_source=True) + format_codequality(found, sources)
+    assert "getkrb.sh:1:1: RR502" in shown
+    assert SENTINEL not in shown

@@ -33,7 +33,7 @@ class Diagnostic:
 
 
 # Rules whose marked span is a secret: it is masked wherever source text is shown or hashed.
-SECRET_RULES = frozenset({"RR501"})
+SECRET_RULES = frozenset({"RR501", "RR502"})
 
 
 def source_line(d: Diagnostic, text: str | None) -> str | None:

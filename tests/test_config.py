@@ -147,7 +147,8 @@ WRONG_TYPES = [
     ),
     pytest.param(
         "convert:\n  reana_file: specs/reana.yaml\n",
-        "2:15: convert.reana_file: 'specs/reana.yaml' does not match '^reana[\\w.-]*\\.ya?ml$'",
+        "2:15: convert.reana_file: 'specs/reana.yaml' must name a reana file at the top of the "
+        "repository, such as reana-recast.yaml",
         id="not-a-reana-file",
     ),
     pytest.param(

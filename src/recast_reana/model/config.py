@@ -205,6 +205,9 @@ def _problem(
         known = list(err.schema.get("properties", {}))
         extra = next(k for k in err.instance if k not in known)  # the first in the file
         return doc.key_pos((*where, extra)), _unknown(where, extra, known, rules or {})
+    if where == ("convert", "reana_file") and err.validator == "pattern":
+        message = f"{err.instance!r} must name a reana file at the top of the repository"
+        return doc.pos(where), f"convert.reana_file: {message}, such as reana-recast.yaml"
     if where[:1] == ("options",) and len(where) > 2 and rules and where[1] in rules:
         prefix = f"option '{_dotted(where[2:])}' of {where[1]} {rules[str(where[1])].name}"
     else:

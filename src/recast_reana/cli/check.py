@@ -29,12 +29,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from recast_reana.convert.check import check
     from recast_reana.lint import diagnostics as fmt
+    from recast_reana.lint.linter import rule_options
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 
     root, files = find_root(args.paths)
     select, ignore = codes("--select", args.select), codes("--ignore", args.ignore)
-    config = load_config(root, Path(args.config) if args.config else None)
+    config = load_config(root, Path(args.config) if args.config else None, rule_options())
     if select or ignore:
         from dataclasses import replace
 

@@ -26,13 +26,14 @@ def run(args: argparse.Namespace) -> int:
     from recast_reana.convert.conversion import convert
     from recast_reana.filetree import diff, write_changed, write_tree
     from recast_reana.lint.diagnostics import Severity, format_text
+    from recast_reana.lint.linter import rule_options
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 
     root, files = find_root(args.paths)
     if files is not None:
         raise Error("convert takes the repository directory, not single files")
-    config = load_config(root, Path(args.config) if args.config else None)
+    config = load_config(root, Path(args.config) if args.config else None, rule_options())
     out = Path(args.out).resolve() if args.out else None
     if out is not None and out.exists() and any(out.iterdir()) and not args.force:
         raise Error(f"{args.out}: exists and is not empty (use --force to overwrite it)")

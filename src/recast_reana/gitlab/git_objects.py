@@ -22,6 +22,7 @@ from typing import Any
 from recast_reana import __version__
 from recast_reana.convert.conversion import Conversion, convert_files
 from recast_reana.errors import Error
+from recast_reana.lint.linter import rule_options
 from recast_reana.model import positioned_yaml
 from recast_reana.model.config import CONFIG_NAME, Config, config_error, parse_config
 
@@ -199,7 +200,7 @@ def source_config(files: Mapping[str, bytes]) -> Config:
         doc = positioned_yaml.load(positioned_yaml.decode(raw))
     except (positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml) as exc:
         raise config_error(CONFIG_NAME, exc.line, exc.col, exc.message) from None
-    return parse_config(doc, CONFIG_NAME)
+    return parse_config(doc, CONFIG_NAME, rule_options())
 
 
 def local_plan(root: Path, source_sha: str, example: str = "default") -> LocalPlan:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -16,12 +17,24 @@ from recast_reana.model.project import Project
 from recast_reana.model.text_edits import Edit, ListEdit
 
 
+@dataclass(frozen=True)
+class Option:
+    """One option of a rule: its default and the JSON schema a configured value must satisfy.
+
+    The rule's docstring documents it, in an ``## Options`` section naming it (`- `name`: ...`).
+    """
+
+    default: Any
+    schema: Mapping[str, Any]
+
+
 class Rule(Protocol):
     """What a rule module provides (like yamllint's rules and pre-commit's languages).
 
-    Optional module attributes: ``OPTIONS`` (defaults of the options `check` receives) and
-    ``CONVERTIBLE = True`` for REANA-only problems that ``recast-reana convert`` fixes, which the
-    linter reports as info on a recast-atlas layout.
+    Optional module attributes: ``OPTIONS``, a mapping of option name -> `Option` (what
+    `options.<ID>` in `.recast-reana.yaml` may hold, each with its default; a rule without it
+    takes no options), and ``CONVERTIBLE = True`` for REANA-only problems that
+    ``recast-reana convert`` fixes, which the linter reports as info on a recast-atlas layout.
     """
 
     ID: str
@@ -39,6 +52,23 @@ class FixableRule(Rule, Protocol):
     """
 
     def fix(self, project: Project, options: Mapping[str, Any]) -> Iterator[Edit | ListEdit]: ...
+
+
+def declared_options(rule: Rule) -> Mapping[str, Option]:
+    """The rule's `OPTIONS` (none for most rules)."""
+    options: Mapping[str, Option] = getattr(rule, "OPTIONS", {})
+    return options
+
+
+def default_options(rule: Rule) -> dict[str, Any]:
+    """Option name -> default: what `check` receives when nothing is configured."""
+    return {name: option.default for name, option in declared_options(rule).items()}
+
+
+def options_schema(rule: Rule) -> dict[str, Any]:
+    """The JSON schema of the rule's `options.<ID>` mapping: its options and nothing else."""
+    properties = {name: option.schema for name, option in declared_options(rule).items()}
+    return {"type": "object", "properties": properties, "additionalProperties": False}
 
 
 def at(

@@ -9,11 +9,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from recast_reana.lint.contract import Rule
+from recast_reana.lint.contract import Rule, default_options, options_schema
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.registry import RULES
+from recast_reana.model.config import RuleOptions
 from recast_reana.model.project import Project
 
 # flake8's noqa approach: a regex over raw lines, so it works in YAML, shell and any text.
@@ -30,8 +30,7 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
     for rule_id, rule in (rules if rules is not None else RULES).items():
         if not config.enabled(rule_id):
             continue
-        options: dict[str, Any] = dict(getattr(rule, "OPTIONS", {}))
-        options.update(config.options.get(rule_id, {}))
+        options = default_options(rule) | dict(config.options.get(rule_id, {}))
         convertible = getattr(rule, "CONVERTIBLE", False) and project.mode == "recast"
         for d in rule.check(project, options):
             severity = d.severity or rule.SEVERITY
@@ -43,6 +42,14 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
                 severity = Severity(config.severity[rule_id])
             out.append(d.with_(name=rule.NAME, severity=severity, message=message))
     return finalize(_suppressed(out, project.texts, config.exclude))
+
+
+def rule_options(rules: Mapping[str, Rule] | None = None) -> dict[str, RuleOptions]:
+    """What `load_config(..., rules=...)` checks `options:` against: each rule's options schema."""
+    return {
+        rule_id: RuleOptions(rule.NAME, options_schema(rule))
+        for rule_id, rule in (rules if rules is not None else RULES).items()
+    }
 
 
 def select(project: Project, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

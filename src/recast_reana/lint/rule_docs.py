@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
+from typing import Any
 
-from recast_reana.lint.contract import Rule
+from recast_reana.lint.contract import Rule, declared_options
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
+OPTIONS = "Options"  # required of a rule that declares `OPTIONS`
 
 HEADER = """\
 # Rules
@@ -20,14 +23,24 @@ Severities: **error** fails `recast-reana check` (exit 1), **warning** fails onl
 
 Silence one finding with `# recast-reana: disable=RR305` on its line or the line before, a whole
 file with `# recast-reana: disable-file`, or a rule for the project with `ignore: [RR305]` in
-`.recast-reana.yaml`.
+`.recast-reana.yaml`. A rule's options, when it has any, are set in `.recast-reana.yaml` under
+`options:`, e.g. `options: {RR407: {moving_tags: [latest, master]}}`; unknown ones are an error.
 """
 
 
 def missing_sections(rule: Rule) -> list[str]:
-    """The documentation sections a rule's docstring lacks."""
+    """The documentation sections a rule's docstring lacks (Options: when it declares some)."""
     doc = rule.__doc__ or ""
-    return [s for s in SECTIONS if f"\n## {s}\n" not in doc]
+    wanted = (*SECTIONS, OPTIONS) if declared_options(rule) else SECTIONS
+    return [s for s in wanted if f"\n## {s}\n" not in doc]
+
+
+def documented_options(rule: Rule) -> list[str]:
+    """The options the docstring's Options section names, as `- `name`: ...` items."""
+    doc = rule.__doc__ or ""
+    section = doc.split(f"\n## {OPTIONS}\n", 1)[1] if f"\n## {OPTIONS}\n" in doc else ""
+    section = section.split("\n## ", 1)[0]
+    return re.findall(r"^- `([^`]+)`", section, flags=re.MULTILINE)
 
 
 def summary(rule: Rule) -> str:
@@ -48,8 +61,43 @@ def render(rules: Mapping[str, Rule]) -> str:
         meta = f"Severity: {rule.SEVERITY.value}." + (
             " Fixed by `recast-reana convert` (info on a recast-atlas layout)." if converts else ""
         )
+        sections = re.sub(r"^## ", "### ", rest, flags=re.MULTILINE)
         body.append(
             f"## {rule.ID} {rule.NAME}\n\n{text[0]}\n\n{meta}\n\n"
-            + re.sub(r"^## ", "### ", rest, flags=re.MULTILINE)
+            + _with_options_table(rule, sections)
         )
     return HEADER + "\n" + "\n".join(index) + "\n\n" + "\n\n".join(body) + "\n"
+
+
+def _with_options_table(rule: Rule, sections: str) -> str:
+    """`sections` with each declared option's type and default, from its declaration, at the
+    end of the Options section (which the docstring writes)."""
+    declared = declared_options(rule)
+    heading = f"### {OPTIONS}\n"
+    if not declared or heading not in sections:
+        return sections
+    rows = ["", "", f"Under `options: {{{rule.ID}: ...}}`:", "", "| option | type | default |"]
+    rows.append("|---|---|---|")
+    for name, option in declared.items():
+        default = json.dumps(option.default)
+        rows.append(f"| `{name}` | {_type_text(option.schema)} | `{default}` |")
+    start = sections.index(heading)
+    end = sections.find("\n\n### ", start)
+    end = len(sections) if end < 0 else end
+    return sections[:end] + "\n".join(rows) + sections[end:]
+
+
+_TYPES = {"array": "list", "object": "mapping"}
+
+
+def _type_text(schema: Mapping[str, Any]) -> str:
+    """`list of strings`, `string or list of strings`: a schema's type in words."""
+    kinds = schema.get("type", [])
+    words = []
+    for kind in [kinds] if isinstance(kinds, str) else kinds:
+        word = _TYPES.get(kind, kind)
+        items = schema.get("items")
+        if kind == "array" and isinstance(items, Mapping) and isinstance(items.get("type"), str):
+            word += f" of {_TYPES.get(items['type'], items['type'])}s"
+        words.append(word)
+    return " or ".join(words) or "any"

@@ -1,18 +1,52 @@
-"""`.recast-reana.yaml`: optional project configuration, validated with positions."""
+"""`.recast-reana.yaml`: optional project configuration, validated whole, with positions.
+
+Every key is checked: the top level, `convert`, `severity` and `options` (each rule's options
+against the schema the rule declares). An unknown key is exit 2 with its position, a
+did-you-mean and the keys known there; so is a value of the wrong type.
+
+The rules live in `lint/`, which this module must not import (a part imports only earlier parts).
+What `options.RRnnn` may hold therefore comes in as an argument: `load_config(..., rules=...)`
+takes rule ID -> `RuleOptions` (the rule's name and the JSON schema of its options), which
+`lint.linter.rule_options()` makes from the registry. Every command that loads a configuration
+imports the registry anyway (to lint, or to apply the rules' fixes), so passing every rule costs
+no import; without `rules` (tests of this module), `options` and `severity` are checked only as
+mappings keyed by rule-like IDs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.model import positioned_yaml
-from recast_reana.model.json_schema import Validator
+from recast_reana.model.discovery import REANA_PATTERN
+from recast_reana.model.json_schema import ValidationError, Validator
 
 CONFIG_NAME = ".recast-reana.yaml"
 _RULE = {"type": "string", "pattern": "^RR[0-9]{0,3}$"}
+_SEVERITY = {"enum": ["error", "warning", "info"]}
+_STRINGS = {"type": ["array", "string"], "items": {"type": "string"}}  # one string alone too
+
+# What convert/ reads (Config.drop_stages, reana_yaml.py `_strings`, conversion.py `_reana_file`).
+CONVERT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "drop_stages": {**_STRINGS, "description": "top-level stages the conversion removes"},
+        "outputs": {**_STRINGS, "description": "paths added to reana.yaml outputs.files"},
+        "cvmfs": {**_STRINGS, "description": "CVMFS repositories of reana.yaml resources"},
+        # A reana file at the top, as discovery finds them on the converted branch.
+        "reana_file": {
+            "type": "string",
+            "pattern": f"^{REANA_PATTERN.pattern}$",
+            "description": "the reana file the conversion writes the yadage workflow to",
+        },
+    },
+}
 
 SCHEMA: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
@@ -24,7 +58,7 @@ SCHEMA: dict[str, Any] = {
         "severity": {
             "type": "object",
             "propertyNames": {"pattern": "^RR[0-9]{3}$"},
-            "additionalProperties": {"enum": ["error", "warning", "info"]},
+            "additionalProperties": _SEVERITY,
         },
         "layout": {"enum": ["auto", "recast", "reana"]},
         "images": {
@@ -37,9 +71,16 @@ SCHEMA: dict[str, Any] = {
             "propertyNames": {"pattern": "^RR[0-9]{3}$"},
             "additionalProperties": {"type": "object"},
         },
-        "convert": {"type": "object"},
+        "convert": CONVERT_SCHEMA,
     },
 }
+
+
+class RuleOptions(NamedTuple):
+    """What the configuration knows of one rule: its name and the schema of `options.<ID>`."""
+
+    name: str
+    schema: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -81,8 +122,14 @@ def config_error(path: str, line: int, col: int, message: str) -> Error:
     return Error(f"{path}:{line}:{col}: {message}", EXIT_USAGE)
 
 
-def load_config(root: Path, explicit: Path | None = None) -> Config:
-    """Read `explicit` or `<root>/.recast-reana.yaml`; defaults when neither exists."""
+def load_config(
+    root: Path, explicit: Path | None = None, rules: Mapping[str, RuleOptions] | None = None
+) -> Config:
+    """Read `explicit` or `<root>/.recast-reana.yaml`; defaults when neither exists.
+
+    `rules` (rule ID -> `RuleOptions`, from `lint.linter.rule_options()`) checks `options`,
+    `severity`, `select` and `ignore` against the rules there are.
+    """
     path = explicit or root / CONFIG_NAME
     if not path.is_file():
         if explicit is not None:
@@ -93,25 +140,23 @@ def load_config(root: Path, explicit: Path | None = None) -> Config:
         doc = positioned_yaml.load(positioned_yaml.decode(path.read_bytes()))
     except (positioned_yaml.YamlSyntaxError, positioned_yaml.UnsafeYaml) as exc:
         raise config_error(shown, exc.line, exc.col, exc.message) from None
-    return parse_config(doc, shown)
+    return parse_config(doc, shown, rules)
 
 
-def parse_config(doc: positioned_yaml.Document, shown: str) -> Config:
+def parse_config(
+    doc: positioned_yaml.Document, shown: str, rules: Mapping[str, RuleOptions] | None = None
+) -> Config:
+    """The configuration in `doc` (named `shown` in messages), or the Error of its first problem."""
     data = doc.data if doc.data is not None else {}
-    validator = Validator(SCHEMA)  # not jsonschema: importing it costs ~100 ms (see schema.py)
-    errors = sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
     if not isinstance(data, dict):
         raise config_error(shown, 1, 1, "the configuration must be a mapping of options")
-    if errors:
-        err = errors[0]
-        where = tuple(err.absolute_path)
-        pos = doc.key_pos(where) if err.validator == "propertyNames" else doc.pos(where)
-        message = err.message
-        if err.validator == "additionalProperties" and not where:
-            known = ", ".join(SCHEMA["properties"])
-            message = f"{err.message}; known options: {known}"
-            extra = next(k for k in data if k not in SCHEMA["properties"])
-            pos = doc.key_pos((extra,))
+    schema = config_schema(rules)
+    validator = Validator(schema)  # not jsonschema: importing it costs ~100 ms (see schema.py)
+    problems = [_problem(doc, err, rules) for err in validator.iter_errors(data)]
+    if rules is not None:
+        problems += _unmatched(doc, data, rules)
+    if problems:  # the first in the file
+        pos, message = min(problems, key=lambda p: (p[0].line, p[0].col))
         raise config_error(shown, pos.line, pos.col, message)
     for key, dup in ((d.key, d.second) for d in doc.duplicates):
         raise config_error(shown, dup.line, dup.col, f"option '{key}' is given twice")
@@ -127,3 +172,98 @@ def parse_config(doc: positioned_yaml.Document, shown: str) -> Config:
         path=shown,
         document=doc,
     )
+
+
+def config_schema(rules: Mapping[str, RuleOptions] | None) -> dict[str, Any]:
+    """SCHEMA, with `severity` and `options` keyed by the rules' IDs when `rules` is given."""
+    if rules is None:
+        return SCHEMA
+    properties = dict(SCHEMA["properties"])
+    properties["severity"] = {
+        "type": "object",
+        "properties": dict.fromkeys(rules, _SEVERITY),
+        "additionalProperties": False,
+    }
+    properties["options"] = {
+        "type": "object",
+        "properties": {rule_id: rule.schema for rule_id, rule in rules.items()},
+        "additionalProperties": False,
+    }
+    return {**SCHEMA, "properties": properties}
+
+
+Problem = tuple[positioned_yaml.Pos, str]
+
+
+def _problem(
+    doc: positioned_yaml.Document, err: ValidationError, rules: Mapping[str, RuleOptions] | None
+) -> Problem:
+    where = tuple(err.absolute_path)
+    if "propertyNames" in err.absolute_schema_path:  # the error is about a key: point at it
+        return doc.key_pos((*where, err.instance)), f"{_dotted(where)}: {err.message}"
+    if err.validator == "additionalProperties" and err.validator_value is False:
+        known = list(err.schema.get("properties", {}))
+        extra = next(k for k in err.instance if k not in known)  # the first in the file
+        return doc.key_pos((*where, extra)), _unknown(where, extra, known, rules or {})
+    if where == ("convert", "reana_file") and err.validator == "pattern":
+        message = f"{err.instance!r} must name a reana file at the top of the repository"
+        return doc.pos(where), f"convert.reana_file: {message}, such as reana-recast.yaml"
+    if where[:1] == ("options",) and len(where) > 2 and rules and where[1] in rules:
+        prefix = f"option '{_dotted(where[2:])}' of {where[1]} {rules[str(where[1])].name}"
+    else:
+        prefix = _dotted(where)
+    return doc.pos(where), f"{prefix}: {err.message}" if prefix else err.message
+
+
+def _unknown(
+    where: tuple[Any, ...], extra: Any, known: list[str], rules: Mapping[str, RuleOptions]
+) -> str:
+    """The message for a key the schema at `where` does not know."""
+    if where in (("options",), ("severity",)):
+        return f"unknown rule '{extra}' in {where[0]}{_rule_hint(extra, rules)}"
+    hint = _hint(str(extra), known)
+    listed = f"; known: {', '.join(known)}" if known else ""
+    if len(where) == 2 and where[0] == "options" and where[1] in rules:
+        rule = f"{where[1]} {rules[where[1]].name}"
+        return f"unknown option '{extra}' of {rule}{hint}" + (listed or f"; {rule} has no options")
+    place = f" in {_dotted(where)}" if where else ""
+    return f"unknown key '{extra}'{place}{hint}{listed}"
+
+
+def _unmatched(
+    doc: positioned_yaml.Document, data: Mapping[str, Any], rules: Mapping[str, RuleOptions]
+) -> list[Problem]:
+    """`select` and `ignore` entries that match no rule: a typo turns every rule off, or none."""
+    found = []
+    for key in ("select", "ignore"):
+        value = data.get(key)
+        for i, code in enumerate(value if isinstance(value, list) else []):
+            if isinstance(code, str) and not any(r.startswith(code) for r in rules):
+                message = f"{key}[{i}]: no rule matches '{code}'{_rule_hint(code, rules)}"
+                found.append((doc.pos((key, i)), message))
+    return found
+
+
+def _rule_hint(given: Any, rules: Mapping[str, RuleOptions]) -> str:
+    """A did-you-mean for a rule ID: the same in capitals, an ID for a rule's name, a close ID."""
+    text = str(given)
+    names = {rule.name: rule_id for rule_id, rule in rules.items()}
+    if text.upper() in rules:
+        return f" (did you mean '{text.upper()}'?)"
+    if text in names:
+        return f" (did you mean '{names[text]}', the ID of {text}?)"
+    # One character off in five: RR4077, RR470; not RR999 for RR409.
+    return _hint(text.upper(), rules, cutoff=0.8) or " (see `recast-reana rules`)"
+
+
+def _hint(given: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(given, list(candidates), n=1, cutoff=cutoff)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _dotted(path: Iterable[Any]) -> str:
+    """`options.RR407.moving_tags[0]`: a path into the configuration as the user writes it."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}" if text else str(part)
+    return text

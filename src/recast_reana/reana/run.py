@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from recast_reana import redact
 from recast_reana.errors import EXIT_FATAL, EXIT_USAGE, Error
+from recast_reana.lint.linter import rule_options
 from recast_reana.model.config import load_config
 from recast_reana.model.credentials import missing_secrets, secrets_add_command
 from recast_reana.reana import client as api
@@ -46,7 +47,7 @@ def execute(
     url, token = _settings(env, options)
     http_timeout = _timeout(env)
     points = load_grid(options.grid) if options.grid else [Point("", {})]
-    config = load_config(options.root, options.config)
+    config = load_config(options.root, options.config, rule_options())
     plan = prepare(
         options.root,
         config,

@@ -31,6 +31,11 @@ environment:
 
 ## Fix
 Tag the image with a version (or the commit SHA) in CI and use that tag.
+
+## Options
+- `moving_tags`: the tags reported as moving (compared ignoring case). A configured list replaces
+  the default one, so list every tag you want reported:
+  `options: {RR407: {moving_tags: [latest, master, nightly]}}`.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from recast_reana.lint.contract import at
+from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.images import image_reference
 from recast_reana.model.project import Project
@@ -46,23 +51,26 @@ from recast_reana.model.project import Project
 ID = "RR407"
 NAME = "image-tag"
 SEVERITY = Severity.WARNING
-OPTIONS: dict[str, Any] = {
-    "moving_tags": [
-        "latest",
-        "master",
-        "main",
-        "dev",
-        "devel",
-        "develop",
-        "development",
-        "nightly",
-        "edge",
-        "head",
-        "trunk",
-        "stable",
-        "testing",
-        "unstable",
-    ]
+OPTIONS: dict[str, Option] = {
+    "moving_tags": Option(
+        default=[
+            "latest",
+            "master",
+            "main",
+            "dev",
+            "devel",
+            "develop",
+            "development",
+            "nightly",
+            "edge",
+            "head",
+            "trunk",
+            "stable",
+            "testing",
+            "unstable",
+        ],
+        schema={"type": "array", "items": {"type": "string"}},
+    )
 }
 
 

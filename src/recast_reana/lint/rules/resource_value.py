@@ -49,6 +49,10 @@ resources:
 
 ## Fix
 Correct the key or the value as the message says.
+
+## Options
+- `extra_keys`: resource keys your REANA instance reads beyond REANA 0.9's (a newer server, e.g.
+  `kubernetes_cpu_request`): not reported as unknown; their values must be strings.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from recast_reana.lint.contract import at
+from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
@@ -69,7 +73,9 @@ ID = "RR405"
 NAME = "resource-value"
 SEVERITY = Severity.ERROR
 # Keys your REANA instance reads beyond REANA 0.9's (e.g. a newer server): no "unknown" report.
-OPTIONS: dict[str, Any] = {"extra_keys": []}
+OPTIONS: dict[str, Option] = {
+    "extra_keys": Option(default=[], schema={"type": "array", "items": {"type": "string"}})
+}
 
 BOOL_KEYS = ("kerberos", "voms_proxy", "rucio", "unpacked_img")
 INT_KEYS = ("kubernetes_uid", "kubernetes_job_timeout")

@@ -22,7 +22,7 @@ from recast_reana.convert import list_edits
 from recast_reana.convert.drop_stages import drop_stages
 from recast_reana.convert.reana_yaml import Wanted, generate, merge, remove_keys, wanted
 from recast_reana.convert.source_map import SourceMap
-from recast_reana.lint.contract import at
+from recast_reana.lint.contract import at, default_options
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.lint.registry import FIXABLE, RULES
 from recast_reana.model.config import Config
@@ -157,7 +157,7 @@ def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
     lists: list[ListEdit] = []
     options = project.config.options
     for rule in FIXABLE:
-        for e in rule.fix(project, options.get(rule.ID, {})):
+        for e in rule.fix(project, default_options(rule) | dict(options.get(rule.ID, {}))):
             if isinstance(e, ListEdit):
                 lists.append(e)
             else:

@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from recast_reana.convert.check import check
     from recast_reana.lint import diagnostics as fmt
-    from recast_reana.lint.linter import rule_options
+    from recast_reana.lint.linter import rule_options, secret_spans
     from recast_reana.model.config import load_config
     from recast_reana.model.project import load_project
 
@@ -49,15 +49,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"recast-reana: {message}; nothing to check")
         return EXIT_OK
     found = check(project)
+    tty = not args.output and sys.stdout.isatty()
+    show = args.show_source if args.show_source is not None else tty
+    # Source lines are shown or hashed: mask every secret in them, whatever rules ran.
+    masks = secret_spans(project) if show or args.format == "codequality" else {}
     if args.format == "json":
         text = fmt.format_json(found) + "\n"
     elif args.format == "codequality":
-        text = fmt.format_codequality(found, project.texts) + "\n"
+        text = fmt.format_codequality(found, project.texts, masks) + "\n"
     else:
         # The default follows where the report goes: snippets for a person at a terminal.
-        tty = not args.output and sys.stdout.isatty()
-        show = args.show_source if args.show_source is not None else tty
-        text = fmt.format_text(found, project.texts, show_source=show)
+        text = fmt.format_text(found, project.texts, show_source=show, masks=masks)
         text += fmt.format_summary(project.subject, project.checked, found) + "\n"
     if args.output:
         try:

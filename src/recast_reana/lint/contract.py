@@ -79,7 +79,23 @@ def at(
     return Diagnostic(file, pos.line, pos.col, rule_id, message, severity=severity, end_col=end_col)
 
 
+# How many candidate comparisons one lint may spend on suggestions: a did-you-mean costs one
+# comparison per candidate, and 10,000 findings among 10,000 names would otherwise take minutes.
+SUGGESTION_BUDGET = 200_000
+_spent = [0]
+
+
+def new_suggestion_budget() -> None:
+    """Called by the linter at the start of each lint."""
+    _spent[0] = 0
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str:
-    """` (did you mean 'x'?)` for the closest candidate, else an empty string."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    """` (did you mean 'x'?)` for the closest candidate, else an empty string (also once the
+    lint has spent `SUGGESTION_BUDGET` comparisons: findings matter more than hints)."""
+    pool = candidates if isinstance(candidates, (set, frozenset)) else set(candidates)
+    _spent[0] += len(pool)
+    if _spent[0] > SUGGESTION_BUDGET:
+        return ""
+    close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

@@ -34,18 +34,47 @@ class Diagnostic:
 
 # Rules whose marked span is a secret: it is masked wherever source text is shown or hashed.
 SECRET_RULES = frozenset({"RR501", "RR502"})
+# A source line shown longer than this is cut to a window around the mark (a 10,000-placeholder
+# script line would otherwise be printed once per finding).
+SNIPPET_WIDTH = 160
+
+# Where secrets are written: path -> (line, first column, end column; 0 = to the line's end).
+Masks = Mapping[str, Sequence[tuple[int, int, int]]]
 
 
-def source_line(d: Diagnostic, text: str | None) -> str | None:
-    """The flagged line of `text`, with a secret span masked; None when out of range."""
-    lines = text.splitlines() if text is not None else []
-    if not 1 <= d.line <= len(lines):
-        return None
-    line = lines[d.line - 1]
-    if d.rule in SECRET_RULES:
-        end = d.end_col if d.end_col > d.col else len(line) + 1
-        line = line[: d.col - 1] + "*" * max(0, end - d.col) + line[end - 1 :]
-    return line
+def secret_masks(diagnostics: Iterable[Diagnostic]) -> dict[str, list[tuple[int, int, int]]]:
+    """The spans of the secrets that `diagnostics` found, by file."""
+    masks: dict[str, list[tuple[int, int, int]]] = {}
+    for d in diagnostics:
+        if d.rule in SECRET_RULES:
+            masks.setdefault(d.path, []).append((d.line, d.col, d.end_col))
+    return masks
+
+
+class SourceLines:
+    """The lines of each file, split once, with every secret span masked in every line."""
+
+    def __init__(self, sources: Mapping[str, str], masks: Masks) -> None:
+        self.sources = sources
+        self.masks: dict[str, dict[int, list[tuple[int, int]]]] = {}
+        for path, spans in masks.items():
+            for line, col, end in spans:
+                self.masks.setdefault(path, {}).setdefault(line, []).append((col, end))
+        self._lines: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        """Line `number` of `path`, secrets masked; None when out of range."""
+        if path not in self._lines:
+            text = self.sources.get(path)
+            self._lines[path] = text.splitlines() if text is not None else []
+        lines = self._lines[path]
+        if not 1 <= number <= len(lines):
+            return None
+        line = lines[number - 1]
+        for col, end in self.masks.get(path, {}).get(number, ()):
+            stop = end if end > col else len(line) + 1
+            line = line[: col - 1] + "*" * max(0, stop - col) + line[stop - 1 :]
+        return line
 
 
 def finalize(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -59,13 +88,20 @@ def format_line(d: Diagnostic) -> str:
 
 
 def format_text(
-    diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], *, show_source: bool
+    diagnostics: Sequence[Diagnostic],
+    sources: Mapping[str, str],
+    *,
+    show_source: bool,
+    masks: Masks | None = None,
 ) -> str:
+    """flake8's lines; with `show_source`, each with its source line and a `^~~~` mark. Secrets
+    (`masks`, by default those the diagnostics found) are masked in every snippet."""
+    lines = SourceLines(sources, secret_masks(diagnostics) if masks is None else masks)
     out: list[str] = []
     for d in diagnostics:
         out.append(format_line(d))
         if show_source:
-            out.extend(_snippet(d, sources.get(d.path)))
+            out.extend(_snippet(d, lines.line(d.path, d.line)))
     return "".join(line + "\n" for line in out)
 
 
@@ -79,15 +115,22 @@ def format_summary(subject: str, checked: int, diagnostics: Sequence[Diagnostic]
     return f"{subject}{others}: {tally}"
 
 
-def _snippet(d: Diagnostic, text: str | None) -> list[str]:
-    line = source_line(d, text)
+def _snippet(d: Diagnostic, line: str | None) -> list[str]:
     if line is None:
         return []
     src = line.expandtabs(1)
+    col = min(d.col, len(src) + 1)
     width = max(1, (d.end_col - d.col) if d.end_col > d.col else 1)
-    width = min(width, max(1, len(src) - d.col + 1))
+    width = min(width, max(1, len(src) - col + 1))
+    if len(src) > SNIPPET_WIDTH:  # a window around the mark, cut ends shown as `...`
+        start = max(0, min(col - 1 - SNIPPET_WIDTH // 3, len(src) - SNIPPET_WIDTH))
+        head = "..." if start else ""
+        tail = "..." if start + SNIPPET_WIDTH < len(src) else ""
+        src = head + src[start : start + SNIPPET_WIDTH] + tail
+        col = col - start + len(head)
+        width = min(width, SNIPPET_WIDTH - (col - 1 - len(head)))
     gutter = f"{d.line:>4} | "
-    return [gutter + src, " " * (len(gutter) + d.col - 1) + "^" + "~" * (width - 1)]
+    return [gutter + src, " " * (len(gutter) + col - 1) + "^" + "~" * (max(1, width) - 1)]
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
@@ -111,7 +154,9 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
 _CODEQUALITY_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
-def format_codequality(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str]) -> str:
+def format_codequality(
+    diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], masks: Masks | None = None
+) -> str:
     """GitLab Code Quality report.
 
     The fingerprint hashes the path, rule, message and the text of the flagged line (plus how often
@@ -120,10 +165,11 @@ def format_codequality(diagnostics: Sequence[Diagnostic], sources: Mapping[str, 
     """
     from hashlib import sha256  # only here: the text path (the hook) does not need it
 
+    lines = SourceLines(sources, secret_masks(diagnostics) if masks is None else masks)
     seen: dict[tuple[str, str, str, str], int] = {}
     report = []
     for d in diagnostics:
-        content = (source_line(d, sources.get(d.path)) or "").strip()
+        content = (lines.line(d.path, d.line) or "").strip()
         # Numbers in messages are often line numbers ("first on line 9"): masked, they move freely.
         ident = (d.path, d.rule, re.sub(r"\d+", "#", d.message), content)
         seen[ident] = seen.get(ident, 0) + 1

@@ -10,8 +10,13 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping
 
-from recast_reana.lint.contract import Rule, default_options, options_schema
-from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
+from recast_reana.lint.contract import (
+    Rule,
+    default_options,
+    new_suggestion_budget,
+    options_schema,
+)
+from recast_reana.lint.diagnostics import SECRET_RULES, Diagnostic, Severity, finalize, secret_masks
 from recast_reana.lint.registry import RULES
 from recast_reana.model.config import RuleOptions
 from recast_reana.model.project import Project
@@ -25,6 +30,7 @@ CONVERT_HINT = "; `recast-reana convert` fixes this for REANA"
 
 def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diagnostic]:
     """All diagnostics for `project`, filtered, with final severities, sorted and deduplicated."""
+    new_suggestion_budget()
     config = project.config
     out: list[Diagnostic] = []
     for rule_id, rule in (rules if rules is not None else RULES).items():
@@ -99,3 +105,10 @@ def _directives(text: str) -> tuple[bool, dict[int, set[str] | None]]:
         codes = m.group("codes")
         lines[n] = {c.strip() for c in codes.split(",")} if codes else None
     return False, lines
+
+
+def secret_spans(project: Project) -> dict[str, list[tuple[int, int, int]]]:
+    """Where secrets are written, whatever rules the configuration selects or comments disable:
+    every snippet of every rule masks them (`format_text(..., masks=...)`)."""
+    found = [d for rule_id in sorted(SECRET_RULES) for d in RULES[rule_id].check(project, {})]
+    return secret_masks(found)

@@ -297,15 +297,49 @@ class _Builder:
         except ValueError as exc:
             step.format_problems.append(FormatProblem(str(exc), src.path, path, span))
             return
+        # Where each field is written, in one pass over the source text (a YAML block scalar
+        # keeps the braces of its value; a quoted one may not, then the string's span is used).
+        written: dict[str, list[Pos]] = {}
+        if src.text is not None:
+            start = src.offset(span.line, span.col)
+            source = src.text[start : src.offset(span.end_line, span.end_col)]
+            for offset, fld in format_fields(source):
+                if fld is not None:
+                    line, col = src.line_col(start + offset)
+                    written.setdefault(fld, []).append(Pos(line, col, line, col + len(fld) + 2))
         seen: dict[str, int] = {}
         for fld in fields:
             name = re.split(r"[.\[]", fld, maxsplit=1)[0]
             nth = seen.get(fld, 0)
             seen[fld] = nth + 1
-            # `{fld}`, `{fld!r}` or `{fld:>4}`, not inside an escaped `{{...}}`.
-            pattern = re.compile(r"(?<!\{)\{" + re.escape(fld) + r"[}!:]")
-            pos = src.find_pattern(span, pattern, nth) or span
+            places = written.get(fld, [])
+            pos = places[nth] if nth < len(places) else span
             step.placeholders.append(Placeholder(name, fld, src.path, path, pos, where))
+
+
+def format_fields(text: str) -> Iterator[tuple[int, str | None]]:
+    """(offset of the `{`, field name) of each replacement field of a format string, the way
+    `str.format` splits it; (offset of the offending brace, None) for a lone brace, then stop."""
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char in "{}" and text.startswith(char, i + 1):
+            i += 2
+        elif char == "}":
+            yield i, None
+            return
+        elif char == "{":
+            depth, j = 1, i + 1  # the field's format spec may hold nested `{...}`
+            while j < n and depth:
+                depth += {"{": 1, "}": -1}.get(text[j], 0)
+                j += 1
+            if depth:
+                yield i, None
+                return
+            yield i, re.split(r"[!:]", text[i + 1 : j - 1], maxsplit=1)[0]
+            i = j
+        else:
+            i += 1
 
 
 def _str(value: Any) -> str | None:

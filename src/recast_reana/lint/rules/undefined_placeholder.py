@@ -39,8 +39,8 @@ Pass the name as a stage parameter, or double the braces (`{{`, `}}`) of text me
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from recast_reana.lint.contract import at, suggest
@@ -49,7 +49,7 @@ from recast_reana.model.graph_queries import parameters_readable
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
-from recast_reana.model.stage_graph import Placeholder, Stage, Step
+from recast_reana.model.stage_graph import Placeholder, Stage, Step, format_fields
 
 ID = "RR306"
 NAME = "undefined-placeholder"
@@ -92,7 +92,7 @@ def _step_name(step: Step) -> str:
     return step.name
 
 
-def _hint(src: SourceFile | None, ph: Placeholder, pos: Pos, available: set[str]) -> str:
+def _hint(src: SourceFile | None, ph: Placeholder, pos: Pos, available: AbstractSet[str]) -> str:
     if ph.name == "" or ph.name.isdigit():
         return "; packtivity passes parameters by name only: name it, or write '{{' and '}}'"
     hints = []
@@ -110,31 +110,6 @@ def _hint(src: SourceFile | None, ph: Placeholder, pos: Pos, available: set[str]
     return hint + "; " + "; ".join(hints)
 
 
-def _fields(text: str) -> Iterator[tuple[int, str | None]]:
-    """(offset of the `{`, field name) of each replacement field of a format string, the way
-    `str.format` splits it; (offset of the offending brace, None) for a lone brace, then stop."""
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char in "{}" and text.startswith(char, i + 1):
-            i += 2
-        elif char == "}":
-            yield i, None
-            return
-        elif char == "{":
-            depth, j = 1, i + 1  # the field's format spec may hold nested `{...}`
-            while j < n and depth:
-                depth += {"{": 1, "}": -1}.get(text[j], 0)
-                j += 1
-            if depth:
-                yield i, None
-                return
-            yield i, re.split(r"[!:]", text[i + 1 : j - 1], maxsplit=1)[0]
-            i = j
-        else:
-            i += 1
-
-
 def _locate(src: SourceFile | None, span: Pos, field: str | None, default: Pos) -> Pos:
     """Where the first field `field` (None: the lone brace) of the string at `span` is written.
 
@@ -145,7 +120,7 @@ def _locate(src: SourceFile | None, span: Pos, field: str | None, default: Pos) 
         return default
     start = src.offset(span.line, span.col)
     text = src.text[start : src.offset(span.end_line, span.end_col)]
-    for offset, name in _fields(text):
+    for offset, name in format_fields(text):
         if name == field:
             line, col = src.line_col(start + offset)
             width = 1 if field is None else len(field) + 2
@@ -171,6 +146,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if not stages:
             continue
         reported: set[tuple[str, str]] = set()
+        offered: dict[tuple[int, str], frozenset[str]] = {}  # (stage, where) -> names, once
         for ph in step.placeholders:
             where, key = _section(step, ph.path)
             if (ph.name, ph.where) in reported or not _formatted(step, where, key):
@@ -181,9 +157,12 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 continue
             reported.add((ph.name, ph.where))
             names = ", ".join(dict.fromkeys(f"'{s.name}'" for s in lacking))
-            available = set(lacking[0].parameters) | extra
+            key = (id(lacking[0]), ph.where)
+            if key not in offered:
+                offered[key] = frozenset(lacking[0].parameters) | extra
+            available = offered[key]
             src = project.files.get(ph.file)
-            pos = _locate(src, src.pos(ph.path), ph.field, ph.pos) if src else ph.pos
+            pos = ph.pos  # the model located each field in one pass over the source
             yield at(
                 ID,
                 ph.file,

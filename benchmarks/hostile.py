@@ -81,7 +81,7 @@ def dependencies(n: int) -> dict[str, str]:
 def alias_bytes(mb: int, aliases: int) -> dict[str, str]:
     """recast.yml initdata: one anchored string of `mb` MiB and `aliases` aliases of it."""
     big = "x" * (mb * 1024 * 1024 - 200_000)
-    lines = [f"    p0: &big {big}"] + [f"    p{i}: *big" for i in range(1, aliases)]
+    lines = [f"      p0: &big {big}"] + [f"      p{i}: *big" for i in range(1, aliases)]
     recast = RECAST + "example_inputs:\n  default:\n    initdata:\n" + "\n".join(lines) + "\n"
     files = placeholders(2)
     files["recast.yml"] = recast
@@ -89,9 +89,10 @@ def alias_bytes(mb: int, aliases: int) -> dict[str, str]:
 
 
 def nesting(depth: int) -> dict[str, str]:
-    """A steps.yml nested `depth` levels deep."""
+    """A steps.yml and a recast.yml nested `depth` levels deep (lists and mappings)."""
     files = placeholders(2)
     files["specs/steps.yml"] += "deep: " + "[" * depth + "]" * depth + "\n"
+    files["recast.yml"] += "results: " + "{a: " * depth + "1" + "}" * depth + "\n"
     return files
 
 

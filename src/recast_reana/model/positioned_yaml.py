@@ -7,7 +7,8 @@ The data built here is what ``yaml.safe_load`` (which REANA and recast-atlas use
 * every unquoted ``{name}`` value, which YAML reads as a one-key mapping ``{name: null}``.
 
 Loading is bounded: a file over ``MAX_BYTES``, a binary or non-UTF-8 file, recursive aliases and an
-alias expansion over ``MAX_ALIAS_NODES`` nodes ("billion laughs") are refused with `UnsafeYaml`.
+alias expansion over ``MAX_ALIAS_NODES`` nodes or ``MAX_ALIAS_BYTES`` of repeated text ("billion
+laughs"), and nesting deeper than ``MAX_DEPTH`` are refused with `UnsafeYaml`, naming the limit.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ALIAS_NODES = 20_000
+MAX_ALIAS_BYTES = 8 * 1024 * 1024  # text that aliases repeat: what a dump of the data writes
+MAX_DEPTH = 200  # levels of nesting; real specs use a dozen
 
 Key = str | int | float | bool | None
 Path = tuple[Key, ...]
@@ -135,6 +138,7 @@ class _Builder:
         self.doc = doc
         self.constructor = SafeConstructor()
         self.visits = 0
+        self.repeated = 0  # characters of scalars built again through an alias
         self.seen: set[int] = set()
         self.stack: set[int] = set()
 
@@ -143,12 +147,20 @@ class _Builder:
         if ident in self.stack:
             raise UnsafeYaml("recursive alias: a node contains itself", *_start(node))
         self.visits += 1
+        if ident in self.seen and isinstance(node, yaml.ScalarNode):
+            self.repeated += len(node.value)
         self.seen.add(ident)
-        if self.visits - len(self.seen) > MAX_ALIAS_NODES:
+        if self.visits - len(self.seen) > MAX_ALIAS_NODES or self.repeated > MAX_ALIAS_BYTES:
             # Name the top-level entry being built: the alias chain runs through it.
             top = self.doc.key_positions.get(path[:1]) or _pos(node)
-            message = f"aliases expand to over {MAX_ALIAS_NODES} nodes (an alias bomb?)"
+            message = (
+                f"aliases expand to over {MAX_ALIAS_NODES} nodes or {MAX_ALIAS_BYTES} characters "
+                "(an alias bomb?)"
+            )
             raise UnsafeYaml(message, top.line, top.col)
+        if len(path) > MAX_DEPTH:
+            line, col = _start(node)
+            raise UnsafeYaml(f"nested deeper than {MAX_DEPTH} levels", line, col)
         self.doc.positions[path] = _pos(node)
         if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
             self.stack.add(ident)
@@ -268,14 +280,14 @@ def _load(text: str) -> Document:
     except yaml.YAMLError as exc:
         raise YamlSyntaxError(str(exc).splitlines()[0], 1, 1) from None
     except RecursionError:
-        raise UnsafeYaml("nesting too deep to load safely") from None
+        raise UnsafeYaml(f"nested deeper than {MAX_DEPTH} levels") from None
     doc = Document(data=None)
     if node is None:
         return doc
     try:
         doc.data = _Builder(doc).build(node, ())
     except RecursionError:
-        raise UnsafeYaml("nesting too deep to load safely") from None
+        raise UnsafeYaml(f"nested deeper than {MAX_DEPTH} levels") from None
     return doc
 
 

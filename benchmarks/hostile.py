@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from common import machine, recast_reana_command
-from generate import generate, write
+from generate import write
 
 STEP = """\
 {name}:
@@ -39,12 +39,20 @@ RECAST = "name: x\nmetadata: {author: a, short_description: b}\nspec:\n  workflo
 
 
 def stages(n: int) -> dict[str, str]:
-    """`n` stages, each with a finding (an unpinned image, RR407): a finding per stage."""
-    files = generate(n)
-    files["specs/steps.yml"] = files["specs/steps.yml"].replace(
-        "imagetag: v1.2.0", "imagetag: latest"
-    )
-    return files
+    """A chain of `n` stages sharing one step, each reading the stage before it without
+    depending on it (RR303): a finding per stage, about 240 bytes a stage."""
+    parts = ["stages:\n"]
+    for i in range(n):
+        reads = f"{{step: s{i - 1}, output: out}}" if i else "{step: init, output: data}"
+        parts.append(
+            f"- name: s{i}\n  dependencies: [init]\n  scheduler:\n"
+            "    scheduler_type: singlestep-stage\n"
+            f"    parameters: {{inp: {reads}, outfile: '{{workdir}}/o'}}\n"
+            "    step: {$ref: 'steps.yml#/s'}\n"
+        )
+    recast = RECAST + "example_inputs:\n  default:\n    initdata: {data: in.root}\n"
+    step = STEP.format(name="s", script="cp {inp} {outfile}")
+    return {"recast.yml": recast, "specs/workflow.yml": "".join(parts), "specs/steps.yml": step}
 
 
 def placeholders(n: int) -> dict[str, str]:
@@ -97,8 +105,8 @@ def nesting(depth: int) -> dict[str, str]:
 
 
 def big_workflow(stage_count: int) -> dict[str, str]:
-    """A clean workflow near the 5 MiB file limit."""
-    return generate(stage_count)
+    """A workflow near the 5 MiB file limit."""
+    return stages(stage_count)
 
 
 CASES: dict[str, Callable[[], dict[str, str]]] = {
@@ -109,7 +117,7 @@ CASES: dict[str, Callable[[], dict[str, str]]] = {
     "4MiB-string-15000-aliases": lambda: alias_bytes(4, 15_000),
     "nesting-450": lambda: nesting(450),
     "nesting-5000": lambda: nesting(5_000),
-    "4.9MB-workflow": lambda: big_workflow(20_000),
+    "4.9MB-workflow": lambda: big_workflow(20_500),
 }
 COMMANDS = {
     "check text": ["check", "--show-source"],

@@ -119,3 +119,26 @@ def test_the_span_of_a_kept_finding_keeps_its_width() -> None:
     line, col = converted.line_col((converted.text or "").index("'{workdir}/limit.png'"))
     at = conversion.source_map.locate("specs/workflow.yml", line, col, col + 21)
     assert (at.line, at.col, at.end_col) == (17, 19, 40)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_diff_made_from_the_edits_applies_with_git(case: str, tmp_path: Path) -> None:
+    """`convert --diff` is built from the edits, not by matching lines: `git apply` of it gives
+    exactly the converted tree."""
+    import subprocess
+
+    from test_convert import read_tree, write_tree
+
+    from recast_reana.convert.patch import unified_diff
+
+    conversion = convert_dir(source(case))
+    if not conversion.changed:
+        assert unified_diff(conversion) == ""
+        return
+    root = write_tree(tmp_path / "repo", read_tree(source(case)))
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    patch = tmp_path / "conversion.patch"
+    patch.write_text(unified_diff(conversion), encoding="utf-8")
+    subprocess.run(["git", "-C", str(root), "apply", str(patch)], check=True)
+    for path, data in conversion.changed.items():
+        assert (root / path).read_bytes() == data, path

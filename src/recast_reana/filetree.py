@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import tempfile
@@ -44,19 +43,3 @@ def write_changed(root: Path, changed: Mapping[str, bytes]) -> None:
 def write_tree(out: Path, files: Mapping[str, bytes]) -> None:
     for rel, data in sorted(files.items()):
         atomic_write(out / rel, data)
-
-
-def diff(sources: Mapping[str, bytes], changed: Mapping[str, bytes]) -> str:
-    """A unified diff (as `git diff` writes it) of the changed files against the sources."""
-    chunks = []
-    for rel in sorted(changed):
-        old = sources.get(rel)
-        a = old.decode("utf-8", "replace").splitlines(keepends=True) if old is not None else []
-        b = changed[rel].decode("utf-8", "replace").splitlines(keepends=True)
-        before = "/dev/null" if old is None else f"a/{rel}"
-        for line in difflib.unified_diff(a, b, before, f"b/{rel}"):
-            # A last line without a line break gets git's marker, so the diff still applies.
-            chunks.append(
-                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-            )
-    return "".join(chunks)

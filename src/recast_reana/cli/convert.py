@@ -24,7 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from recast_reana.convert.check import findings
     from recast_reana.convert.conversion import convert
-    from recast_reana.filetree import diff, write_changed, write_tree
+    from recast_reana.convert.patch import unified_diff
+    from recast_reana.filetree import write_changed, write_tree
     from recast_reana.lint.diagnostics import Severity, format_text
     from recast_reana.lint.linter import rule_options
     from recast_reana.model.config import load_config
@@ -45,8 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"recast-reana: conversion stopped: {count} problem(s) stop it", file=sys.stderr)
         return EXIT_PROBLEMS
     if args.diff:
-        before = {p: raw for p in conversion.changed if (raw := project.read(p)) is not None}
-        sys.stdout.write(diff(before, conversion.changed))
+        sys.stdout.write(unified_diff(conversion))
         code = EXIT_PROBLEMS if conversion.changed else EXIT_OK
     elif args.in_place:
         write_changed(root, conversion.changed)

@@ -1001,7 +1001,7 @@ def test_one_space_indentation_is_followed() -> None:
             id="unresolvable-ref",
         ),
         pytest.param(
-            {"specs__workflow_DOT_yml": None}, ["recast.yml:1:1 RR204"], id="no-workflow-file"
+            {"specs__workflow_DOT_yml": None}, ["recast.yml:6:13 RR204"], id="no-workflow-file"
         ),
         pytest.param(
             {

@@ -111,7 +111,12 @@ def _problems(project: Project) -> list[Diagnostic]:
     infos = [project.recast, project.reana]
     if project.mode != "recast":
         infos.reverse()
-    declared = next((i.workflow_file for i in infos if i is not None and i.workflow_file), None)
+    named = next((i for i in infos if i is not None and i.workflow_file), None)
+    declared = named.workflow_file if named else None
+    pos = _point(1, 1)
+    if named is not None and (src := project.files.get(named.file)) is not None:
+        pos = src.pos(("spec", "workflow") if named is project.recast else ("workflow", "file"))
+        where = named.file
     if project.workflow is None or project.workflow_guessed:  # convert only what is declared
         if declared:
             why = f"the workflow file '{declared}' does not exist"
@@ -123,7 +128,7 @@ def _problems(project: Project) -> list[Diagnostic]:
             why += "reana.yaml workflow.file)"
         else:
             where, why = ".", "cannot convert: it has neither recast.yml nor reana.yaml"
-        problems.append(at("RR204", where, _point(1, 1), why, Severity.ERROR))
+        problems.append(at("RR204", where, pos, why, Severity.ERROR))
         return _named(problems)
     problems += [d.with_(severity=Severity.ERROR) for d in RULES["RR202"].check(project, {})]
     reana = project.files.get(project.reana.file) if project.reana else None

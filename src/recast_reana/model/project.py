@@ -72,6 +72,9 @@ class Project:
     # Any file of the repository by its path (None: no such file), and the paths of them all.
     read: Callable[[str], bytes | None] = field(default=lambda _: None, repr=False)
     listing: Callable[[], list[str]] = field(default=list, repr=False)
+    # Files the reader would not or could not read: path -> why (a link out of the repository,
+    # a directory named like recast.yml, a permission). Filled while the model loads.
+    refused: dict[str, str] = field(default_factory=dict)
 
     @property
     def stages(self) -> list[Stage]:
@@ -130,6 +133,7 @@ def from_files(
     top_names: Iterable[str] | None = None,
     named: Iterable[str] = (),
     loaded: Mapping[str, SourceFile] | None = None,
+    refused: dict[str, str] | None = None,
 ) -> Project:
     """Build the model from a reader: a mapping or a callable path -> bytes | None.
 
@@ -164,6 +168,7 @@ def from_files(
     if top_names is None:
         top_names = [p for p in listing() if "/" not in p]
     project = Project(files=files, config=config, read=reader, listing=listing)
+    project.refused = refused if refused is not None else {}
     recast_src = next((s for n in RECAST_NAMES if (s := load(n))), None)
     if recast_src is not None:
         project.recast = recast_info(recast_src)
@@ -278,19 +283,26 @@ def load_project(
     every file of the repository, none when `scan` is False (convert has no use for them).
     """
     root = root.resolve()
+    refused: dict[str, str] = {}
 
-    def read(rel: str, limit: int | None = None) -> bytes | None:
-        path = root / rel
+    def read(rel: str, limit: int | None = None, *, note: bool = True) -> bytes | None:
+        """A file of the repository; None when it is not one (and why, in `refused`, for a
+        file the workflow reads: a data file linked from elsewhere is only not scanned)."""
+        why = _refusal(root, rel)
+        if why is not None:
+            if note and why:
+                refused[rel] = why
+            return None
         try:
-            if not path.is_file():
-                return None
-            with path.open("rb") as fh:  # a big data file is not read whole to scan it
+            with (root / rel).open("rb") as fh:  # a big data file is not read whole to scan it
                 return fh.read(limit) if limit is not None else fh.read()
-        except OSError:
+        except OSError as exc:
+            if note:
+                refused[rel] = f"unreadable ({exc.strerror or exc})"
             return None
 
     def scan_read(rel: str) -> bytes | None:
-        return read(rel, MAX_SCAN_BYTES + 1)
+        return read(rel, MAX_SCAN_BYTES + 1, note=False)
 
     every = functools.cache(lambda: repository_files(root))
     listed = every() if paths is None else list(paths)
@@ -307,4 +319,23 @@ def load_project(
         listing=every,
         top_names=top,
         named=paths or (),
+        refused=refused,
     )
+
+
+def _refusal(root: FsPath, rel: str) -> str | None:
+    """Why `rel` is not a file of the repository to read ("" when it just is not there)."""
+    if rel.startswith("/") or rel == ".." or rel.startswith("../"):
+        return ""  # never a file of the repository: whoever names it reports it
+    try:
+        real = (root / rel).resolve()
+        if not real.is_relative_to(root):
+            # A link out of the repository: its content is nobody's business here.
+            return f"a symbolic link to {real}, outside the repository"
+        if real.is_file():
+            return None
+        if real.is_dir() and (rel in RECAST_NAMES or is_reana_file(rel)):
+            return "a directory, not a file"
+        return ""
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, an unreadable directory
+        return f"unreadable ({getattr(exc, 'strerror', None) or exc})"

@@ -41,6 +41,8 @@ SEVERITY = Severity.ERROR
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
+    for path, why in sorted(project.refused.items()):
+        yield at(ID, path, Pos(1, 1, 1, 2), f"not read: {path} is {why}")
     for src in project.files.values():
         if src.problem and src.problem.kind == "unsafe":
             p = src.problem

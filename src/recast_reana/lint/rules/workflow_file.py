@@ -93,8 +93,17 @@ def _recast(project: Project) -> Iterator[Diagnostic]:
     src = project.files.get(info.file) if info else None
     if info is None or src is None or info.toplevel is None or not info.workflow_file:
         return  # a remote toplevel cannot be checked; RR103 reports a missing spec.workflow
-    if info.workflow_file_exists or info.workflow_file.startswith("../"):
-        return  # outside the repository: it may exist where recast-atlas runs
+    if info.workflow_file_exists:
+        return
+    if info.workflow_file.startswith(("../", "/")):  # it may exist where recast-atlas runs
+        written = src.data["spec"]["workflow"]
+        message = (
+            f"spec.workflow '{written}' is outside the repository: recast-atlas finds it only on "
+            "a machine that has it, and the REANA conversion cannot upload it; keep the workflow "
+            "in the repository"
+        )
+        yield at(ID, src.path, src.pos(("spec", "workflow")), message, Severity.WARNING)
+        return
     written = src.data["spec"]["workflow"]  # a string, or workflow_file would be None
     message = (
         f"spec.workflow '{written}' does not exist: recast-atlas looks for "

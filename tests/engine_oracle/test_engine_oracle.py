@@ -99,3 +99,8 @@ def test_a_graph_rule_reports_a_dependency_written_with_star(oracle: Oracle) -> 
     case = next(c for c in STAR if c.id == "RR301-PASS-graph-reana-layout")
     context = oracle.context(case)
     assert context.prepared.graph(Severity.ERROR)
+
+
+def test_every_known_disagreement_names_a_case() -> None:
+    """A renamed or removed table row must not leave a stale entry behind."""
+    assert set(KNOWN) <= {c.id for c in CASES}

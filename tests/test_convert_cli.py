@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -49,13 +50,12 @@ def test_out_into_a_non_empty_directory_needs_force(
     (out / "keep.txt").write_text("mine\n")
     assert main(["convert", str(repo(tmp_path)), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert (
-        err
-        == f"recast-reana: error: {out}: exists and is not empty (use --force to overwrite it)\n"
+    assert err == (
+        f"recast-reana: error: --out {out}: exists and is not empty (use --force to replace it)\n"
     )
     assert files_under(out) == ["keep.txt"]
     assert main(["convert", str(tmp_path / "repo"), "--out", str(out), "--force"]) == 0
-    assert "reana.yaml" in files_under(out)
+    assert "reana.yaml" in files_under(out) and "keep.txt" not in files_under(out)  # no stale
 
 
 def test_out_inside_the_repository_is_not_converted_into_itself(tmp_path: Path) -> None:
@@ -101,7 +101,8 @@ def test_in_place_failing_rename_leaves_the_original_intact(
     monkeypatch.setattr(filetree.os, "replace", replace)
     assert main(["convert", str(root), "--in-place"]) == 3
     err = capsys.readouterr().err
-    assert err.startswith("recast-reana: error: No space left on device: ")
+    assert err.startswith("recast-reana: error: cannot write ") and "No space left on device" in err
+    assert err.rstrip().endswith("reana.yaml and the files after it were not converted")
     assert "Traceback" not in err and len(err.splitlines()) == 1
     assert read_tree(root) == before  # every file as it was, no temporary file left
 
@@ -415,3 +416,40 @@ def test_converted_tree_checks_clean_from_the_command_line(
         out = write_tree(tmp_path / case, read_tree(DATA / case / "expected"))
         code, found = check_json(out, capsys)
         assert (case, code, [d for d in found if d["severity"] != "info"]) == (case, 0, [])
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_out_interrupted_leaves_the_target_as_it_was(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    signum: int,
+) -> None:
+    """SIGINT, or SIGTERM (a cancelled CI job), halfway through writing: all or nothing."""
+    root = repo(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.txt").write_text("an earlier tree\n")
+    written = []
+    real = Path.write_bytes
+
+    def write_bytes(self: Path, data: bytes) -> int:
+        written.append(self)
+        if len(written) == 3:
+            os.kill(os.getpid(), signum)  # the handler raises while the tree is half written
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+    assert main(["convert", str(root), "--out", str(out), "--force"]) == 130
+    err = capsys.readouterr().err
+    assert err == f"recast-reana: error: interrupted while writing: {out} was left as it was\n"
+    assert files_under(out) == ["old.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "repo"]  # no staging folder
+
+
+def test_out_that_is_a_file_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "out").write_text("a file\n")
+    assert main(["convert", str(repo(tmp_path)), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err.endswith("out: exists and is not a directory\n")

@@ -10,7 +10,8 @@ EXIT_OK = 0  # clean, up to date, finished
 EXIT_PROBLEMS = 1  # findings, files changed, a workflow failed
 EXIT_USAGE = 2  # bad arguments, configuration or input the user must fix
 EXIT_FATAL = 3  # network, authentication, a server answering nonsense, an internal error
-EXIT_INTERRUPTED = 130  # SIGINT (128 + 2), as shells report it
+EXIT_INTERRUPTED = 130  # SIGINT or SIGTERM (128 + 2, as shells report SIGINT)
+EXIT_BROKEN_PIPE = 141  # stdout closed by its reader (128 + SIGPIPE), as `git log | head` ends
 
 
 class Error(Exception):

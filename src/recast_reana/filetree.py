@@ -1,21 +1,17 @@
-"""Reading a repository tree into memory and writing converted trees back, atomically."""
+"""Writing files and trees so that no reader ever sees half of them.
+
+A file is written beside itself and renamed into place; a tree (`convert --out`) is written
+whole into a folder beside the target and renamed into place at the end, so an interrupt or a
+full disk leaves the target as it was.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-
-
-def read_tree(root: Path, paths: Iterable[str]) -> dict[str, bytes]:
-    files = {}
-    for rel in paths:
-        path = root / rel
-        if path.is_file() and not path.is_symlink():
-            files[rel] = path.read_bytes()
-    return files
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -40,6 +36,27 @@ def write_changed(root: Path, changed: Mapping[str, bytes]) -> None:
         atomic_write(root / rel, data)
 
 
-def write_tree(out: Path, files: Mapping[str, bytes]) -> None:
-    for rel, data in sorted(files.items()):
-        atomic_write(out / rel, data)
+def replace_tree(out: Path, files: Mapping[str, bytes]) -> None:
+    """Make `out` hold exactly `files`: all or nothing, no file of an earlier `out` left over."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
+    old: Path | None = None
+    try:
+        for rel, data in sorted(files.items()):
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            os.chmod(path, 0o644)
+        os.chmod(staging, 0o755)
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+            os.replace(out, old / out.name)
+        os.replace(staging, out)
+    except BaseException:
+        if old is not None and not out.exists():
+            os.replace(old / out.name, out)  # put the earlier tree back
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)

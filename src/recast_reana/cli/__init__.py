@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -17,7 +18,7 @@ from types import ModuleType
 
 from recast_reana import __version__, redact
 from recast_reana.cli import check, convert, rules, run, sync_branch
-from recast_reana.errors import EXIT_FATAL, EXIT_INTERRUPTED, Error
+from recast_reana.errors import EXIT_BROKEN_PIPE, EXIT_FATAL, EXIT_INTERRUPTED, Error
 
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "check": (check, "lint the workflow for recast-atlas and REANA"),
@@ -56,12 +57,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.debug = args.debug or bool(os.environ.get("RECAST_REANA_DEBUG"))
     func: Callable[[argparse.Namespace], int] = args.func
     redact.forget()
+    previous = signal.signal(signal.SIGTERM, _terminated)  # a cancelled CI job: clean up too
     try:
         return func(args)
     except KeyboardInterrupt:
+        _say("recast-reana: interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # `recast-reana check | head`: the reader has what it wanted
+        sys.stderr.close()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         return _handle(exc, debug=args.debug)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM as an interrupt, so that `finally` blocks (reports, temporary files) run."""
+    raise KeyboardInterrupt
 
 
 def _handle(exc: Exception, *, debug: bool) -> int:

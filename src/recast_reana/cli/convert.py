@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from recast_reana.cli.paths import find_root
-from recast_reana.errors import EXIT_OK, EXIT_PROBLEMS, Error
+from recast_reana.errors import (
+    EXIT_FATAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    Error,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from recast_reana.convert.check import findings
     from recast_reana.convert.conversion import convert
     from recast_reana.convert.patch import unified_diff
-    from recast_reana.filetree import write_changed, write_tree
+    from recast_reana.filetree import atomic_write, replace_tree
     from recast_reana.lint.diagnostics import Severity, format_text
     from recast_reana.lint.linter import rule_options
     from recast_reana.model.config import load_config
@@ -35,9 +45,11 @@ def run(args: argparse.Namespace) -> int:
     if files is not None:
         raise Error("convert takes the repository directory, not single files")
     config = load_config(root, Path(args.config) if args.config else None, rule_options())
-    out = Path(args.out).resolve() if args.out else None
-    if out is not None and out.exists() and any(out.iterdir()) and not args.force:
-        raise Error(f"{args.out}: exists and is not empty (use --force to overwrite it)")
+    out = Path(args.out).absolute() if args.out else None
+    if out is not None and (out.is_symlink() or out.exists()) and not out.is_dir():
+        raise Error(f"--out {args.out}: exists and is not a directory")
+    if out is not None and out.is_dir() and any(out.iterdir()) and not args.force:
+        raise Error(f"--out {args.out}: exists and is not empty (use --force to replace it)")
     project = load_project(root, config, scan=False)
     conversion = convert(project, example=args.example)
     if conversion.problems:
@@ -49,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(unified_diff(conversion))
         code = EXIT_PROBLEMS if conversion.changed else EXIT_OK
     elif args.in_place:
-        write_changed(root, conversion.changed)
-        for path in sorted(conversion.changed):
+        for path, data in sorted(conversion.changed.items()):
+            with _writing(root / path, f"{path} and the files after it were not converted"):
+                atomic_write(root / path, data)
             print(f"converted {path}")
         code = EXIT_PROBLEMS if conversion.changed else EXIT_OK
     else:
@@ -59,7 +72,8 @@ def run(args: argparse.Namespace) -> int:
         if out.is_relative_to(root):  # an --out inside the repository is not part of it
             inside = out.relative_to(root).as_posix() + "/"
             tree = {p: data for p, data in tree.items() if not p.startswith(inside)}
-        write_tree(out, tree)
+        with _writing(out, f"{args.out} was left as it was"):
+            replace_tree(out, tree)
         print(f"wrote {len(tree)} files to {args.out} ({len(conversion.changed)} converted)")
         code = EXIT_OK
     # The converter checks its own result: what REANA would still fail on, at the source lines.
@@ -74,3 +88,19 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEMS
     return code
+
+
+@contextmanager
+def _writing(target: Path, untouched: str) -> Iterator[None]:
+    """An interrupt or a write error while writing `target` as one line saying what is left."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise Error(f"interrupted while writing: {untouched}", EXIT_INTERRUPTED) from None
+    except OSError as exc:
+        user = exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOTDIR, errno.EISDIR)
+        where = exc.filename or target
+        raise Error(
+            f"cannot write {where}: {exc.strerror or exc}; {untouched}",
+            EXIT_USAGE if user else EXIT_FATAL,
+        ) from None

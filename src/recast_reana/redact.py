@@ -14,17 +14,29 @@ from urllib.parse import quote, quote_plus
 _TOKEN_PARAM = re.compile(r"(access_token=)[^&\s'\"<>]+")
 
 
+# A secret this short is also a common word part ("dev", "ci"): it is masked only where it stands
+# alone, so that the text around it stays readable; a longer one wherever it appears.
+SHORT = 8
+
+
 class Redactor:
     """Replaces the secret (raw and URL-encoded) and any `access_token=` value with `***`."""
 
     def __init__(self, *secrets: str) -> None:
         self.secrets = tuple(s for s in secrets if s)
         forms = {f for s in self.secrets for f in (s, quote(s, safe=""), quote_plus(s))}
-        self._forms = sorted(forms, key=len, reverse=True)
+        ordered = sorted(forms, key=len, reverse=True)
+        self._forms = [f for f in ordered if len(f) >= SHORT]
+        short = [re.escape(f) for f in ordered if len(f) < SHORT]
+        self._short = (
+            re.compile(r"(?<![\w.-])(?:" + "|".join(short) + r")(?![\w.-])") if short else None
+        )
 
     def __call__(self, text: str) -> str:
         for form in self._forms:
             text = text.replace(form, "***")
+        if self._short is not None:
+            text = self._short.sub("***", text)
         return _TOKEN_PARAM.sub(r"\1***", text)
 
 

@@ -148,19 +148,29 @@ def from_files(
     files: dict[str, SourceFile] = {}
     known = loaded or {}
 
+    absent: set[str] = set()  # asked for and not there: a $ref per stage asks again
+
     def load(path: str) -> SourceFile | None:
         if path not in files:
             if path in known:
                 files[path] = known[path]
                 return files[path]
+            if path in absent:
+                return None
             raw = reader(path) if not path.startswith("../") else None
             if raw is None:
+                absent.add(path)
                 return None
             files[path] = SourceFile.parse(path, raw)
         return files[path]
 
     def exists(path: str) -> bool:
-        return path in files or (not path.startswith("../") and reader(path) is not None)
+        if path in files or path in known:
+            return True
+        if path in absent or path.startswith("../") or reader(path) is None:
+            absent.add(path)
+            return False
+        return True
 
     if listing is None:
         names = sorted(read) if isinstance(read, Mapping) else sorted({*yaml_paths, *other_paths})

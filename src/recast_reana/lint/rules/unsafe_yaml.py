@@ -1,14 +1,20 @@
-"""A file refused before it was loaded: alias bomb, oversized, binary or not UTF-8.
+"""A file refused before it was loaded: alias bomb, too deep, oversized, binary, not UTF-8,
+or not in the repository.
 
 Applies to: every YAML file of the workflow (reana files of any type, recast.yml, yadage specs).
 
 ## What it does
 Reports spec files that recast-reana refuses to load: larger than 5 MiB, containing NUL bytes,
-not valid UTF-8, with recursive aliases, or with aliases that expand to over 20,000 nodes.
+not valid UTF-8, with recursive aliases, with aliases that expand to over 20,000 nodes or 8 MiB
+of repeated text, or nested deeper than 200 levels. Also a workflow file that is a symbolic link
+out of the repository (it says where the link points, never what is there), a directory named
+like recast.yml or a reana file, and a file that cannot be read.
 
 ## Why is this bad?
 Such a file is either not a workflow spec at all (a binary committed under `specs/`) or built to
 exhaust the memory of whatever loads it ("billion laughs"). REANA's server would load it too.
+A link out of the repository works on one machine only, and nobody's CI should read (or print)
+a file outside the repository it checks.
 
 ## Example
 ```yaml

@@ -1,0 +1,71 @@
+"""Fixtures of the real-server tier: the real reana-server 0.9.4, one per pytest session.
+
+Skipped, with one line saying why, where the REANA sources, root or the Debian packages are
+missing; with CI=true a missing piece fails instead. See README.md beside this file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+from real_reana import install
+from real_reana.client import Reana
+from real_reana.harness import TESTS, Stack, StartError, missing_programs, shared_stack
+
+
+def _unavailable() -> str | None:
+    if install.find_sources(TESTS.parent) is None:
+        return (
+            "the REANA 0.9.4 sources (reana-server-0.9.4.tar.gz, reana-workflow-controller-"
+            f"0.9.4.tar.gz) are in no shared/reana-real/ beside the checkout; set "
+            f"{install.SOURCES_VAR} to their directory"
+        )
+    if os.geteuid() != 0:
+        return "it needs root (a private mount namespace, PostgreSQL run as `postgres`)"
+    missing = missing_programs()
+    if missing:
+        return f"missing Debian packages: apt-get install {' '.join(missing)}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def real_reana_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    why = _unavailable()
+    if why is not None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"real-REANA tier cannot run in CI: {why}", pytrace=False)
+        pytest.skip(f"real-REANA tier skipped: {why}")
+    sources = install.find_sources(TESTS.parent)
+    assert sources is not None
+    try:
+        installation, _ = install.ensure(sources)
+    except install.InstallError as exc:
+        pytest.fail(str(exc), pytrace=False)
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers share their base temporary directory's parent; a plain session its own.
+    rendezvous = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    with ExitStack() as stack:
+        try:
+            running = stack.enter_context(shared_stack(rendezvous, installation))
+        except StartError as exc:
+            pytest.fail(str(exc), pytrace=False)
+        yield running
+
+
+@pytest.fixture
+def reana(real_reana_stack: Stack) -> Reana:
+    """The REST API as the user `analyst` (never given secrets)."""
+    return Reana(real_reana_stack.url, real_reana_stack.tokens["analyst"])
+
+
+@pytest.fixture
+def reana_as(real_reana_stack: Stack) -> object:
+    """`reana_as("kerberos")`: the REST API as another of the stack's users."""
+
+    def as_user(user: str) -> Reana:
+        return Reana(real_reana_stack.url, real_reana_stack.tokens[user])
+
+    return as_user

@@ -1,0 +1,183 @@
+"""One real REANA per pytest session, shared by the pytest-xdist workers: start, share, stop.
+
+The first worker that needs the server takes a file lock in the session's rendezvous directory
+(the base temporary directory all workers of one run share, or the session's own without xdist),
+starts the supervisor (`stack.py`) in a private mount namespace and waits for its `state.json`.
+Every worker using the server holds a lease, a file named by its pid. When a worker's session
+ends it drops its lease; the last one stops the supervisor and waits until everything it started
+has exited. A worker that dies (a killed pytest) leaves a lease whose pid is gone: the
+supervisor notices and stops by itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from real_reana.install import Installation
+
+START_TIMEOUT = 300.0
+STOP_TIMEOUT = 90.0
+TESTS = Path(__file__).resolve().parent.parent
+# Debian packages the tier runs (`apt-get install postgresql rabbitmq-server redis-server`).
+PROGRAMS = {
+    "redis-server": "redis-server",
+    "epmd": "rabbitmq-server",
+    "openssl": "openssl",
+    "unshare": "util-linux",
+    "mount": "mount",
+}
+RABBITMQ = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")
+
+
+def missing_programs() -> list[str]:
+    """The Debian packages whose programs are missing (empty when the machine can run it)."""
+    missing = {pkg for prog, pkg in PROGRAMS.items() if shutil.which(prog) is None}
+    if not RABBITMQ.is_file():
+        missing.add("rabbitmq-server")
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/postgres")):
+        missing.add("postgresql")
+    return sorted(missing)
+
+
+@dataclass(frozen=True)
+class Stack:
+    """What the supervisor wrote in state.json."""
+
+    directory: Path
+    url: str
+    tokens: dict[str, str]
+    pid: int
+    seconds: dict[str, float]
+    state: dict[str, Any] = field(repr=False)
+
+    @property
+    def logs(self) -> Path:
+        return Path(self.state["logs"])
+
+    @property
+    def kube_log(self) -> Path:
+        return Path(self.state["kube_log"])
+
+    @property
+    def workspaces(self) -> Path:
+        return Path(self.state["shared"])
+
+
+class StartError(Exception):
+    """The stack did not come up; the message names the log to read."""
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with path.open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def alive(pid: int) -> bool:
+    """The process runs (a zombie, exited but not yet reaped by its parent, does not)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _load(directory: Path) -> Stack | None:
+    try:
+        state = json.loads((directory / "state.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not alive(int(state["pid"])):
+        return None
+    return Stack(directory, state["url"], state["tokens"], state["pid"], state["seconds"], state)
+
+
+@contextmanager
+def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack]:
+    """The session's stack, started here unless another worker did; stopped by the last user."""
+    directory = rendezvous / "real-reana"
+    leases = directory / "leases"
+    leases.mkdir(parents=True, exist_ok=True)
+    lock = directory / "lock"
+    lease = leases / str(os.getpid())
+    with _locked(lock):
+        stack = _load(directory)
+        if stack is None:
+            stack = _start(directory, installation, lease)
+        lease.touch()
+    try:
+        yield stack
+    finally:
+        lease.unlink(missing_ok=True)
+        with _locked(lock):
+            others = [p for p in leases.glob("*") if p.name.isdigit() and alive(int(p.name))]
+            last = not others
+            if last:
+                (directory / "state.json").unlink(missing_ok=True)
+        if last:
+            stop(stack.pid)
+
+
+def _start(directory: Path, installation: Installation, lease: Path) -> Stack:
+    for stale in ("state.json", "error.txt"):
+        (directory / stale).unlink(missing_ok=True)
+    shutil.rmtree(directory / "logs", ignore_errors=True)
+    lease.touch()  # before the supervisor looks: it stops when no lease holder is left
+    env = {**os.environ, "PYTHONPATH": str(TESTS)}
+    with (directory / "supervisor.log").open("ab") as log:
+        process = subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", sys.executable, "-m",
+             "real_reana.stack", str(directory), str(installation.home)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )  # fmt: skip
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        stack = _load(directory)
+        if stack is not None:
+            return stack
+        if process.poll() is not None:
+            break
+        time.sleep(0.3)
+    else:
+        stop(process.pid)
+    error = directory / "error.txt"
+    why = error.read_text().strip().splitlines()[-1] if error.is_file() else ""
+    if not why:
+        log_text = (directory / "supervisor.log").read_text(errors="replace").strip()
+        why = log_text.splitlines()[-1] if log_text else f"not ready after {START_TIMEOUT:.0f} s"
+    raise StartError(f"the real REANA did not start: {why} (logs: {directory})")
+
+
+def stop(pid: int) -> None:
+    """SIGTERM the supervisor and wait until it (and so everything it started) is gone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while alive(pid) and time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # our own child: reap it, or it stays a zombie
+        time.sleep(0.2)
+    if alive(pid):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)

@@ -415,6 +415,7 @@ class Stack:
                     lease.unlink(missing_ok=True)
                 leased = leased or bool(alive)
                 if not alive and (leased or time.monotonic() - began > ORPHAN_GRACE):
+                    print("stopping: no lease holder left", flush=True)
                     (self.dir / "state.json").unlink(missing_ok=True)
                     return
 
@@ -453,6 +454,7 @@ def _answers(url: str, token: str) -> bool:
 @contextlib.contextmanager
 def _signals(stack: Stack) -> Iterator[None]:
     def request_stop(signum: int, frame: Any) -> None:
+        print(f"stopping: signal {signum}", flush=True)
         stack.stop_requested = True
 
     signal.signal(signal.SIGTERM, request_stop)

@@ -36,8 +36,11 @@ from recast_reana.redact import Redactor, log_filter
 
 # Answers that say nothing about the request itself: an overloaded or restarting server or proxy.
 TRANSIENT = frozenset({429, 500, 502, 503, 504})
-# A gateway's own answer: the request never reached REANA, so even a POST may be repeated.
-NOT_REACHED = frozenset({502, 503})
+# The request was not carried out, so even a POST may be repeated: a gateway's own 502/503 (it
+# never reached REANA), or REANA's rate limit, 429 `Retry-After: 1` past 20 requests a second
+# from one address and user agent (reana-server 0.9.4 `RATELIMIT_GUEST_USER`: flask-limiter
+# refuses before the endpoint runs).
+NOT_REACHED = frozenset({429, 502, 503})
 
 
 class ReanaError(Exception):
@@ -231,8 +234,9 @@ class Client:
     ) -> requests.Response:
         """One request, tried up to `attempts` times while the failure is transient.
 
-        `repeatable=False` (create, start): repeated only when the request cannot have reached
-        REANA (no connection, or a gateway's 502/503), so no workflow is created twice.
+        `repeatable=False` (create, start): repeated only when the request cannot have been
+        carried out (no connection, a gateway's 502/503, the rate limit's 429), so no workflow
+        is created twice.
         """
         query = {**(params or {}), "access_token": self._token}
         headers = {"Content-Type": "application/octet-stream"} if data is not None else {}

@@ -92,6 +92,21 @@ def unknown_parameters(plan: Plan, extra: Iterable[str] = ()) -> list[str]:
     return sorted({k for k in [*plan.parameters, *extra] if k not in known})
 
 
+def declaring(reana: Mapping[str, Any], parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """reana.yaml with every parameter the start sends declared in `inputs.parameters`.
+
+    reana-server 0.9.4 refuses to start a workflow with a parameter its reana.yaml does not
+    declare (`reana_server/validation.py`, `validate_input_parameters`: 400 `Input parameter "x"
+    is not present in reana.yaml`), after it was created and its files uploaded. An override or a
+    grid column that reana.yaml lacks (`run` warns about each) is declared with its value."""
+    inputs = _mapping(reana.get("inputs"))
+    known = _mapping(inputs.get("parameters"))
+    extra = {k: v for k, v in parameters.items() if k not in known}
+    if not extra:
+        return dict(reana)
+    return {**reana, "inputs": {**inputs, "parameters": {**known, **extra}}}
+
+
 def _reana_yaml(project: Project) -> dict[str, Any]:
     src = project.source(project.reana.file) if project.reana else None
     if src is None or not isinstance(src.data, dict):

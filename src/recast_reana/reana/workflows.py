@@ -21,7 +21,7 @@ from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console
 from recast_reana.reana.grid import Point
-from recast_reana.reana.plan import Plan, sanitise
+from recast_reana.reana.plan import Plan, declaring, sanitise
 from recast_reana.reana.reports import Job, Result, human, table, tail, write_reports
 
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
@@ -114,7 +114,8 @@ class Runner:
         index = len([r for r in self.results if r.id]) + 1
         try:
             with self.console.section(f"reana_submit_{index}", header):
-                created = self.client.create(result.name, self.plan.reana)
+                spec = declaring(self.plan.reana, result.parameters)
+                created = self.client.create(result.name, spec)
                 result.id, result.workflow = created.id, created.name
                 result.url, result.status = self.client.workflow_url(created.id), "created"
                 for path, data in uploads.items():

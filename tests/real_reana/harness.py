@@ -11,10 +11,12 @@ supervisor notices and stops by itself.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -74,6 +76,38 @@ class Stack:
     @property
     def workspaces(self) -> Path:
         return Path(self.state["shared"])
+
+    def kube_requests(self) -> list[dict[str, Any]]:
+        """What REANA asked of the Kubernetes API so far: {method, path, body}."""
+        lines = self.kube_log.read_text().splitlines() if self.kube_log.is_file() else []
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def engine_job(self, workflow_id: str) -> dict[str, Any] | None:
+        """The batch Job the workflow controller created to run this workflow's engine."""
+        for request in self.kube_requests():
+            body = request.get("body") or {}
+            labels = (body.get("metadata") or {}).get("labels") or {}
+            if (
+                request["method"] == "POST"
+                and request["path"].endswith("/jobs")
+                and labels.get("reana-run-batch-workflow-uuid") == workflow_id
+            ):
+                return dict(body)
+        return None
+
+    def engine_parameters(self, workflow_id: str) -> dict[str, Any] | None:
+        """The parameters REANA gives the workflow engine: `--workflow-parameters` in the engine
+        container's command (workflow_run_manager.py `engine_mapping`), base64 JSON written as
+        the repr of bytes (`'b'eyJ...''`)."""
+        job = self.engine_job(workflow_id)
+        if job is None:
+            return None
+        for container in job["spec"]["template"]["spec"]["containers"]:
+            command = " ".join(container.get("args") or [])
+            found = re.search(r"--workflow-parameters '(?:b')?([A-Za-z0-9+/=]*)'", command)
+            if found:
+                return dict(json.loads(base64.standard_b64decode(found.group(1))))
+        return None
 
 
 class StartError(Exception):

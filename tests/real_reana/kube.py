@@ -10,8 +10,9 @@ replace, patch (a shallow merge), delete and list (with `labelSelector` and simp
 `fieldSelector` equality) of namespaced and cluster objects, one ready node with its metrics, and
 empty pod logs. No container ever runs, so a started workflow stays `pending`.
 
-Every request is recorded (`requests`, and one line each in the `log` file), so a test can show
-what REANA asked of the cluster.
+Every request is recorded (`requests`, and as one JSON line with its body in the `log` file), so
+a test can show what REANA asked of the cluster: the engine's Job for a started workflow carries
+the workflow's parameters, as REANA hands them to the engine.
 """
 
 from __future__ import annotations
@@ -124,7 +125,7 @@ class KubeStandIn:
             self.requests.append(f"{method} {path}")
             if self.log is not None:
                 with self.log.open("a") as fh:
-                    fh.write(f"{method} {path}\n")
+                    fh.write(json.dumps({"method": method, "path": path, "body": body}) + "\n")
         if path.endswith("/log") and method == "GET":
             return 200, ""
         collection, name = self._split(path)

@@ -13,6 +13,7 @@ those fail later, in the run, which is why the rules exist (each rule's docs say
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -351,7 +352,7 @@ def test_rule_pass_example_is_accepted_by_reana(
     assert submission.start.body["message"] == "Workflow submitted."
     assert submission.status == "pending", submission
     # The workflow controller asked the Kubernetes API for the engine's job.
-    assert "POST /apis/batch/v1/namespaces/default/jobs" in real_reana_stack.kube_log.read_text()
+    assert real_reana_stack.engine_job(submission.id) is not None
 
 
 @pytest.mark.parametrize(("rule", "files"), ACCEPTED_AT_START)
@@ -362,3 +363,24 @@ def test_rule_error_that_reana_accepts_at_start(
     submission = reana.submit(_name(request), files)
     assert submission.accepted, submission
     assert submission.status == "pending"
+
+
+def test_rr403_workflow_kerberos_without_secrets_fails_right_after_start(reana: Reana) -> None:
+    """RR403 only informs; REANA itself accepts the start and, with `workflow.resources.kerberos`,
+    fails the workflow seconds later, before any job (a step's `kerberos: true` fails only when
+    that job starts, in the run)."""
+    files = reana_yaml(
+        "  file: specs/workflow.yml\n",
+        "  file: specs/workflow.yml\n  resources:\n    kerberos: true\n",
+    )
+    [info] = lint_files(files, "RR403", REANA_VIEW)
+    assert "CERN_USER, CERN_KEYTAB" in info.message
+    submission = reana.submit("rr403-workflow-kerberos", files)
+    assert submission.start is not None and submission.start.status == 200
+    assert submission.status == "failed"
+    logs = json.loads(reana.call("GET", f"/api/workflows/{submission.id}/logs").body["logs"])
+    assert logs == {
+        "workflow_logs": "Operation cancelled. Secrets ['CERN_KEYTAB'] do not exist.\n\n",
+        "job_logs": {},
+        "engine_specific": None,
+    }

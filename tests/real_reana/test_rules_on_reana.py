@@ -286,6 +286,8 @@ ACCEPTED_AT_START = [
         id="RR406-localproc-env",
     ),
     pytest.param("RR405", steps_resources("kubernetes_memory_limit: 8"), id="RR405-memory-number"),
+    pytest.param("RR405", steps_resources("kubernetes_memory_limit: 8gb"), id="RR405-memory-8gb"),
+    pytest.param("RR405", steps_resources("kubernetes_uid: '500'"), id="RR405-uid-string"),
     pytest.param(
         "RR301",
         replace_in(REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, slect]"),

@@ -9,8 +9,11 @@ packtivity's `localproc-env`, `noop-env` and `manual-instructions-env`, or a mis
 ## Why is this bad?
 REANA runs every step as a container job built from `environment.image`
 (`reana_workflow_engine_yadage/externalbackend.py`, `submit`): a step without a container image
-cannot run there, and the workflow fails when it reaches the step. A local process or manual
-instructions only work where packtivity runs on the machine itself.
+cannot run there, and the workflow fails when it reaches the step (reana-server 0.9.4 accepts
+`localproc-env` at start). A misspelt type such as `docker-encapsulatedX` matches no yadage
+schema: reana-server refuses the start with 400 `... is not valid under any of the given
+schemas`. A local process or manual instructions only work where packtivity runs on the machine
+itself.
 
 ## Example
 ```yaml

@@ -11,8 +11,10 @@ the whole workflow. A step with `rucio: true` but no `voms_proxy: true` is a war
 
 ## Why is this bad?
 REANA checks the secrets only when the job starts: a run fails hours in with
-`Secrets ['CERN_KEYTAB'] do not exist.`, and `reana-client validate` says nothing. The names come
-from the REANA sources: `CERN_USER` and `CERN_KEYTAB` (`reana_commons/k8s/kerberos.py`),
+`Secrets ['CERN_KEYTAB'] do not exist.`, and `reana-client validate` says nothing. With reana.yaml
+`workflow.resources.kerberos: true`, reana-server 0.9.4 accepts the start and the workflow fails
+seconds later, before any job: `Operation cancelled. Secrets ['CERN_KEYTAB'] do not exist.` The
+names come from the REANA sources: `CERN_USER` and `CERN_KEYTAB` (`reana_commons/k8s/kerberos.py`),
 `VONAME` with `VOMSPROXY_FILE` or `VOMSPROXY_PASS` + `userkey.pem` + `usercert.pem`, and
 `RUCIO_USERNAME` (`reana_job_controller/kubernetes_job_manager.py`). REANA's Rucio set-up
 authenticates with the VOMS proxy, so `rucio` needs `voms_proxy` too (docs.reana.io, Rucio).

@@ -28,7 +28,13 @@ stricter in these places, each checked by `tests/test_reana_schema_contract.py`:
 ## Why is this bad?
 `reana-client validate` stops at the first error it meets, turns unknown keys into warnings that
 are easy to miss, and reana-server refuses the other problems only when the workflow is created,
-in CI, after the upload was prepared.
+in CI, after the upload was prepared. reana-server 0.9.4 answers 400 to create:
+`Duplicate input paths 'specs' and 'specs/data' found. Please deduplicate inputs first.`,
+`Input path cannot be absolute: /eos/...`, `Input path cannot contain '..': ../data`,
+`==> ERROR: Operational option "CACHE" not supported for yadage workflows.`,
+`Desired workspace "reana" is not valid.`, `Retention rule /tmp/x cannot be an absolute path`.
+It accepts an unknown key and ignores it: with `input:` nothing is uploaded and the start fails
+(500 `Workflow file specs/workflow.yml does not exist`).
 
 ## Example
 ```yaml

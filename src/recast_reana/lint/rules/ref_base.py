@@ -9,8 +9,9 @@ Finds `$ref`s in the top-level workflow file that resolve from the recast-atlas 
 ## Why is this bad?
 recast-atlas loads the workflow with the toplevel `specs/`, so `steps.yml#/select` means
 `specs/steps.yml`. REANA loads it with the workspace root as toplevel, so the same `$ref` looks for
-`steps.yml` at the root and the workflow fails at start (`reana-client validate` shows a
-traceback).
+`steps.yml` at the root: reana-server 0.9.4 refuses the start, after the upload, with 500
+``Error while resolving `file:///<workspace>/steps.yml#/select`: RuntimeError: ``
+(`reana-client validate` shows a traceback).
 
 ## Example
 ```yaml

@@ -9,7 +9,10 @@ existing file or key.
 
 ## Why is this bad?
 yadage resolves every `$ref` when it loads the workflow: recast-atlas stops with an error and
-`reana-client validate` with a traceback, and a REANA run fails at start.
+`reana-client validate` with a traceback, and reana-server 0.9.4 refuses the start, after the
+upload, with 500 ``Error while resolving `file:///<workspace>/specs/steps.yml#/selection`:
+Unresolvable JSON pointer: '/selection'`` (for a file that does not exist: `RuntimeError: `,
+and no reason).
 
 ## Example
 ```yaml

@@ -27,7 +27,11 @@ mapping with other keys.
 ## Why is this bad?
 REANA silently ignores unknown keys and empty values, and the wrong type or format fails only when
 the job is submitted, in the middle of the run (`kubernetes_memory_limit: 8G` unquoted works,
-`kubernetes_memory_limit: 8` is a number and is refused, `8gb` has the wrong format). packtivity
+`kubernetes_memory_limit: 8` is a number and is refused, `8gb` has the wrong format: reana-server
+0.9.4 accepts both at start). Only `compute_backend` is checked at start: reana-server
+refuses a backend it does not offer with 400 `Compute backend "htcondor" found in step "select"
+is not supported. List of supported compute backends: "kubernetes, htcondorcern, slurmcern"`
+(a valid name such as `htcondorcern` too, on a server without HTCondor). packtivity
 (recast-atlas) mounts the kerberos credentials only for an item that is exactly
 `{kerberos: true}` (`packtivity/handlers/execution_handlers.py`).
 

@@ -10,9 +10,10 @@ Follows the workflow file named in each reana file and, for the yadage workflow,
 everything below it) or `inputs.files`.
 
 ## Why is this bad?
-REANA loads the yadage spec from the workspace, which holds only the uploaded inputs. A missing
-spec file fails the run at start (`Workflow file specs/workflow.yml does not exist`, or a `$ref`
-that does not load), after the upload.
+REANA loads the yadage spec from the workspace, which holds only the uploaded inputs.
+reana-server 0.9.4 refuses the start, after the upload, with 500 `Workflow file
+specs/workflow.yml does not exist`, or, for a file the workflow `$ref`s, with 500
+``Error while resolving `file:///<workspace>/specs/steps.yml#/select`: RuntimeError: ``.
 
 ## Example
 ```yaml

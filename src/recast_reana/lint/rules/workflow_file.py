@@ -11,8 +11,9 @@ that exists under the toplevel. A misspelt name gets the nearest existing file a
 and the workflow is still linted from that file.
 
 ## Why is this bad?
-REANA reports a missing workflow file only on the server, after the upload (`Workflow file
-specs/workflow.yml does not exist`), and recast-atlas only when the run starts.
+REANA reports a missing workflow file only on the server: reana-server 0.9.4 refuses the start,
+after the upload, with 500 `Workflow file specs/workflw.yml does not exist`; recast-atlas
+fails only when the run starts.
 
 ## Example
 ```yaml

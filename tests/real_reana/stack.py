@@ -408,6 +408,8 @@ class Stack:
         began, leased = time.monotonic(), False
         while not self.stop_requested:
             time.sleep(0.5)
+            if self.stop_requested:
+                return
             with lock.open("a") as fh:
                 fcntl.flock(fh, fcntl.LOCK_EX)
                 alive = [p for p in leases.glob("*") if _alive(p.name)]
@@ -471,6 +473,8 @@ def main(argv: Sequence[str]) -> int:
             tmp = state_dir / "state.json.tmp"
             tmp.write_text(json.dumps(state, indent=1))
             tmp.replace(state_dir / "state.json")
+            seconds = state["seconds"]
+            print(f"ready in {seconds['total']} s (services {seconds['services']} s)", flush=True)
             stack.watch(state_dir / "leases", state_dir / "lock")
             return 0
         except Exception:

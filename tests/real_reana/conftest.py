@@ -15,6 +15,19 @@ from real_reana import install
 from real_reana.client import Reana
 from real_reana.harness import TESTS, Stack, StartError, missing_programs, shared_stack
 
+SKIPPED = "real-REANA tier skipped: "
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """One summary line for the whole tier when it is skipped (pytest folds skips by location,
+    and a fixture's skip is reported at each test's)."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    longrepr = report.longrepr
+    if report.skipped and isinstance(longrepr, tuple) and SKIPPED in str(longrepr[2]):
+        report.longrepr = (__file__, None, longrepr[2])
+
 
 def _unavailable() -> str | None:
     if install.find_sources(TESTS.parent) is None:
@@ -37,7 +50,7 @@ def real_reana_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
     if why is not None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"real-REANA tier cannot run in CI: {why}", pytrace=False)
-        pytest.skip(f"real-REANA tier skipped: {why}")
+        pytest.skip(SKIPPED + why)
     sources = install.find_sources(TESTS.parent)
     assert sources is not None
     try:

@@ -77,6 +77,33 @@ class Stack:
     def workspaces(self) -> Path:
         return Path(self.state["shared"])
 
+    def publish_status(self, workflow_id: str, status: int, logs: str = "") -> None:
+        """What a workflow engine sends on the `jobs-status` queue (reana-commons'
+        `WorkflowStatusPublisher`, run in the controller's environment): the controller's
+        job-status consumer moves the workflow on (1 running, 2 finished, 3 failed)."""
+        script = (
+            "import sys; from reana_commons.publisher import WorkflowStatusPublisher as P; "
+            "P().publish_workflow_status(sys.argv[1], int(sys.argv[2]), logs=sys.argv[3])"
+        )
+        subprocess.run(
+            [self.state["controller_python"], "-c", script, workflow_id, str(status), logs],
+            env={"RABBIT_MQ": self.state["rabbitmq"], "PATH": "/usr/bin:/bin"},
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+
+    def workspace(self, workflow_id: str) -> Path | None:
+        """The workflow's workspace directory (`--workflow-workspace` of the engine's Job)."""
+        job = self.engine_job(workflow_id)
+        for container in (
+            (job or {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [])
+        ):
+            found = re.search(r"--workflow-workspace (\S+)", " ".join(container.get("args") or []))
+            if found:
+                return Path(found.group(1))
+        return None
+
     def kube_requests(self) -> list[dict[str, Any]]:
         """What REANA asked of the Kubernetes API so far: {method, path, body}."""
         lines = self.kube_log.read_text().splitlines() if self.kube_log.is_file() else []

@@ -399,6 +399,8 @@ class Stack:
             "kube_log": str(self.dir / "kube-requests.log"),
             "logs": str(self.logs),
             "shared": str(shared),
+            "controller_python": str(self.install / "controller" / "bin" / "python"),
+            "rabbitmq": controller_env["RABBIT_MQ"],
             "ports": self.ports,
             "seconds": {"services": round(services), "total": round(time.monotonic() - began)},
         }

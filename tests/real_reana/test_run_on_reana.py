@@ -14,15 +14,16 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from helpers import REANA_REPO, replace_in
+
 from real_reana.client import Reana
 from real_reana.harness import Stack
-
 from recast_reana.cli import main
 from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_USAGE
 from recast_reana.reana.client import Client
@@ -156,6 +157,71 @@ def test_run_wait_follows_the_real_status(
     entry = json.loads((reports / "summary.json").read_text())["workflows"][0]
     assert entry["status"] == "timeout"
     assert reana.settle(entry["url"].rsplit("/", 1)[1]) == "pending"
+
+
+def test_run_wait_to_the_end_reads_logs_lists_and_downloads(
+    as_user: Callable[[str], tuple[Reana, str]],
+    real_reana_stack: Stack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """No engine runs here: once the workflow is pending, the test does what the engine would,
+    writes the outputs into the workspace and publishes `running`, then `finished`, on the
+    jobs-status queue. `run --wait` follows the real status to the end, reads the logs, lists
+    the workspace for `outputs.directories` and downloads the outputs from the real server."""
+    reana, token = as_user("runner")
+    files = replace_in(
+        REANA_REPO,
+        "reana.yaml",
+        "    - fit/limit.png\n",
+        "    - fit/limit.png\n  directories:\n    - plots\n",
+    )
+    repo, out_dir, reports = (
+        write(tmp_path / "analysis", files),
+        tmp_path / "out",
+        tmp_path / "reports",
+    )
+    errors: list[BaseException] = []
+
+    def engine() -> None:
+        try:
+            deadline = time.monotonic() + 120
+            while reana.status("e2e-finish").body.get("status") != "pending":
+                assert time.monotonic() < deadline, "never pending"
+                time.sleep(0.5)
+            workflow_id = str(reana.status("e2e-finish").body["id"])
+            workspace = real_reana_stack.workspace(workflow_id)
+            assert workspace is not None
+            for name in ("fit/limit.png", "plots/a.png", "plots/b/c.png"):
+                (workspace / name).parent.mkdir(parents=True, exist_ok=True)
+                (workspace / name).write_text(f"{name} made by the test engine\n")
+            real_reana_stack.publish_status(workflow_id, 1)
+            time.sleep(6)  # run sees it running at a poll
+            real_reana_stack.publish_status(workflow_id, 2, "yadage: workflow finished\n")
+        except BaseException as exc:  # reported by the test below
+            errors.append(exc)
+
+    thread = threading.Thread(target=engine, daemon=True)
+    thread.start()
+    argv = ["run", str(repo), "--name", "e2e-finish", "--wait", "--timeout", "3m"]
+    code = main([*argv, "--download", str(out_dir), "--report-dir", str(reports)])
+    thread.join(timeout=30)
+    out, err = capsys.readouterr()
+    assert errors == []
+    assert code == EXIT_OK, err
+    assert re.search(r"\] e2e-finish\.1 running: 0/0 jobs finished", out), out
+    assert re.search(r"^e2e-finish\.1 finished in \d+s$", out, re.M), out
+    for name in ("fit/limit.png", "plots/a.png", "plots/b/c.png"):
+        assert (out_dir / name).read_text() == f"{name} made by the test engine\n"
+        assert f"  downloaded {name} (" in out
+    entry = json.loads((reports / "summary.json").read_text())["workflows"][0]
+    assert (entry["workflow"], entry["status"]) == ("e2e-finish.1", "finished")
+    assert sorted(entry["outputs"]) == ["fit/limit.png", "plots/a.png", "plots/b/c.png"]
+    workflow_id = entry["url"].rsplit("/", 1)[1]
+    server_log = (real_reana_stack.logs / "reana-server.log").read_text()
+    for call in ("logs?", "workspace?"):  # run read the logs and listed the workspace
+        assert f"GET /api/workflows/{workflow_id}/{call}" in server_log
+    secret_free(token, out, err, files=tmp_path)
 
 
 def test_run_preflight_stops_on_missing_kerberos_secrets(

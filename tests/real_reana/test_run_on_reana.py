@@ -2,10 +2,12 @@
 
 Preflight (GET /api/you, GET /api/secrets when a step needs kerberos), create, uploads, start with
 parameters, status until the workflow is `pending` (the workflow controller created the engine's
-Kubernetes job; no engine runs here, so it stays there), the workspace listing and the logs. The
-access token is the sentinel: it never appears in any output, log record or report file. What the
-real server cannot do here (a run that finishes or fails, faults, timing) stays with the fake
-REANA in tests/test_run.py.
+Kubernetes job; no engine runs here, so it stays there), the workspace listing and the logs. To
+follow a run to its end, a test plays the engine's part: it writes the outputs into the workspace
+and publishes the statuses on the jobs-status queue, as the engine does, and REANA's own consumer
+moves the workflow on. The access token is the sentinel: it never appears in any output, log
+record or report file. What the real server cannot do here (jobs and their logs, faults, timing)
+stays with the fake REANA in tests/test_run.py.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from helpers import REANA_REPO, replace_in
 from real_reana.client import Reana
 from real_reana.harness import Stack
 from recast_reana.cli import main
-from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_USAGE
+from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from recast_reana.reana.client import Client
 
 pytestmark = pytest.mark.real_reana
@@ -159,6 +161,40 @@ def test_run_wait_follows_the_real_status(
     assert reana.settle(entry["url"].rsplit("/", 1)[1]) == "pending"
 
 
+def play_engine(
+    reana: Reana,
+    stack: Stack,
+    name: str,
+    outputs: tuple[str, ...] = (),
+    end: tuple[int, str] = (2, ""),
+) -> tuple[threading.Thread, list[BaseException]]:
+    """In a thread: once workflow `name` is pending, do what its engine would: write the
+    outputs into the workspace, publish `running`, then the `end` status with its logs."""
+    errors: list[BaseException] = []
+
+    def engine() -> None:
+        try:
+            deadline = time.monotonic() + 120
+            while reana.status(name).body.get("status") != "pending":
+                assert time.monotonic() < deadline, f"{name} never pending"
+                time.sleep(0.5)
+            workflow_id = str(reana.status(name).body["id"])
+            workspace = stack.workspace(workflow_id)
+            assert workspace is not None
+            for output in outputs:
+                (workspace / output).parent.mkdir(parents=True, exist_ok=True)
+                (workspace / output).write_text(f"{output} made by the test engine\n")
+            stack.publish_status(workflow_id, 1)
+            time.sleep(6)  # `run --wait` sees it running at a poll
+            stack.publish_status(workflow_id, *end)
+        except BaseException as exc:  # the test asserts there is none
+            errors.append(exc)
+
+    thread = threading.Thread(target=engine, daemon=True)
+    thread.start()
+    return thread, errors
+
+
 def test_run_wait_to_the_end_reads_logs_lists_and_downloads(
     as_user: Callable[[str], tuple[Reana, str]],
     real_reana_stack: Stack,
@@ -181,28 +217,13 @@ def test_run_wait_to_the_end_reads_logs_lists_and_downloads(
         tmp_path / "out",
         tmp_path / "reports",
     )
-    errors: list[BaseException] = []
-
-    def engine() -> None:
-        try:
-            deadline = time.monotonic() + 120
-            while reana.status("e2e-finish").body.get("status") != "pending":
-                assert time.monotonic() < deadline, "never pending"
-                time.sleep(0.5)
-            workflow_id = str(reana.status("e2e-finish").body["id"])
-            workspace = real_reana_stack.workspace(workflow_id)
-            assert workspace is not None
-            for name in ("fit/limit.png", "plots/a.png", "plots/b/c.png"):
-                (workspace / name).parent.mkdir(parents=True, exist_ok=True)
-                (workspace / name).write_text(f"{name} made by the test engine\n")
-            real_reana_stack.publish_status(workflow_id, 1)
-            time.sleep(6)  # run sees it running at a poll
-            real_reana_stack.publish_status(workflow_id, 2, "yadage: workflow finished\n")
-        except BaseException as exc:  # reported by the test below
-            errors.append(exc)
-
-    thread = threading.Thread(target=engine, daemon=True)
-    thread.start()
+    thread, errors = play_engine(
+        reana,
+        real_reana_stack,
+        "e2e-finish",
+        outputs=("fit/limit.png", "plots/a.png", "plots/b/c.png"),
+        end=(2, "yadage: workflow finished\n"),
+    )
     argv = ["run", str(repo), "--name", "e2e-finish", "--wait", "--timeout", "3m"]
     code = main([*argv, "--download", str(out_dir), "--report-dir", str(reports)])
     thread.join(timeout=30)
@@ -221,6 +242,29 @@ def test_run_wait_to_the_end_reads_logs_lists_and_downloads(
     server_log = (real_reana_stack.logs / "reana-server.log").read_text()
     for call in ("logs?", "workspace?"):  # run read the logs and listed the workspace
         assert f"GET /api/workflows/{workflow_id}/{call}" in server_log
+    secret_free(token, out, err, files=tmp_path)
+
+
+def test_run_wait_shows_the_log_of_a_failed_workflow(
+    as_user: Callable[[str], tuple[Reana, str]],
+    real_reana_stack: Stack,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reana, token = as_user("runner")
+    repo, reports = write(tmp_path / "analysis", REANA_REPO), tmp_path / "reports"
+    log = "yadage: stage fit failed\nTraceback: the fit did not converge\n"
+    thread, errors = play_engine(reana, real_reana_stack, "e2e-fail", end=(3, log))
+    argv = ["run", str(repo), "--name", "e2e-fail", "--wait", "--timeout", "3m"]
+    code = main([*argv, "--report-dir", str(reports)])
+    thread.join(timeout=30)
+    out, err = capsys.readouterr()
+    assert errors == []
+    assert code == EXIT_PROBLEMS, err
+    assert re.search(r"^e2e-fail\.1 failed after \d+s: http", out, re.M), out
+    assert "workflow log (last lines):\n  yadage: stage fit failed\n  Traceback: the fit" in out
+    entry = json.loads((reports / "summary.json").read_text())["workflows"][0]
+    assert (entry["workflow"], entry["status"]) == ("e2e-fail.1", "failed")
     secret_free(token, out, err, files=tmp_path)
 
 

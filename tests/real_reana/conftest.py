@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 
 import pytest
+
 from real_reana import install
 from real_reana.client import Reana
 from real_reana.harness import TESTS, Stack, StartError, missing_programs, shared_stack

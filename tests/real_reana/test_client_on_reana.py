@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 import requests
 from helpers import REANA_REPO
+
 from real_reana.client import Reana
 from real_reana.harness import Stack
-
 from recast_reana import __version__
 from recast_reana.reana import client as api
 

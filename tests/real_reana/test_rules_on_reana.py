@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, replace_in, with_files
+
 from real_reana.client import Reana
 from real_reana.harness import Stack
-
 from recast_reana.lint.diagnostics import Severity
 from recast_reana.model.config import Config
 

@@ -25,7 +25,9 @@ from recast_reana.model.json_schema import Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME = ".recast-reana.yaml"
-TOP = "known: select, ignore, severity, layout, images, exclude, options, convert"
+TOP = (
+    "known: select, ignore, severity, layout, images, exclude, options, convert, online, registries"
+)
 CONVERT = "known: drop_stages, outputs, cvmfs, reana_file"
 
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
-import pytest
-from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
+from typing import Any
 
-from recast_reana.lint.diagnostics import Severity
+import pytest
+from helpers import REANA_REPO, RECAST_REPO, lint_files, make_project, positions, replace_in
+
+from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.lint.linter import lint
+from recast_reana.lint.registry import RULES
 from recast_reana.model.config import Config
-from recast_reana.model.images import image_reference, needed_uid
+from recast_reana.model.images import ImageFacts, image_reference, needed_uid, pulled_reference
 
 RULE = "RR404"
 IMAGE = "    image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0\n"
@@ -232,3 +236,86 @@ def test_image_reference(env: dict[str, object], expected: object) -> None:
 def test_builtin_uids(repo: str, tag: str | None, uid: int | None) -> None:
     found = needed_uid(repo, tag, {})
     assert (found[0] if found else None) == uid
+
+
+# --- with registry facts (tests/test_registry_cli.py gets them from a real registry) -----------
+
+
+def lint_with_facts(
+    files: dict[str, str], facts: dict[str, ImageFacts], cfg: Config | None = None
+) -> list[Diagnostic]:
+    project = make_project(files, cfg)
+    project.image_facts = facts
+    return lint(project, {RULE: RULES[RULE]})
+
+
+def fact(uid: int | None, how: str = "user 'atlas' is UID 500 in its /etc/passwd") -> ImageFacts:
+    key = f"{SELECTION}:v1.2.0"
+    return ImageFacts(key, True, "sha256:" + "c" * 64, "atlas", uid, how if uid is not None else "")
+
+
+def test_registry_fact_gives_the_uid() -> None:
+    (d,) = lint_with_facts(REANA_REPO, {f"{SELECTION}:v1.2.0": fact(500)})
+    assert positions([d]) == ["specs/steps.yml:8:12"]
+    assert d.message == (
+        f"image '{SELECTION}:v1.2.0' runs as UID 500 (user 'atlas' is UID 500 in its "
+        "/etc/passwd, said its registry) but REANA runs jobs as UID 1000; add "
+        "`- kubernetes_uid: 500` to environment.resources"
+    )
+
+
+def test_configured_uid_wins_over_the_registry() -> None:
+    found = lint_with_facts(
+        REANA_REPO, {f"{SELECTION}:v1.2.0": fact(500)}, config({SELECTION: 1000})
+    )
+    assert found == []
+
+
+def test_registry_wins_over_the_analysisbase_rule() -> None:
+    files = analysisbase("21.2.85-centos7")
+    key = "docker.io/atlas/analysisbase:21.2.85-centos7"
+    facts = {
+        key: ImageFacts(key, True, "sha256:" + "d" * 64, "1000", 1000, "its config sets User 1000")
+    }
+    assert lint_with_facts(files, facts) == []
+
+
+@pytest.mark.parametrize("uid", [0, None], ids=["root", "unknown"])
+def test_root_or_unknown_uid_is_no_finding(uid: int | None) -> None:
+    assert lint_with_facts(REANA_REPO, {f"{SELECTION}:v1.2.0": fact(uid, "no User")}) == []
+
+
+def test_fix_adds_the_registry_uid() -> None:
+    project = make_project(REANA_REPO)
+    project.image_facts = {f"{SELECTION}:v1.2.0": fact(500)}
+    (edit,) = list(RULES[RULE].fix(project, {}))  # type: ignore[attr-defined]
+    assert edit.add == ("kubernetes_uid: 500",)
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"image": "ubuntu", "imagetag": "22.04"}, "docker.io/library/ubuntu:22.04"),
+        ({"image": "ubuntu"}, "docker.io/library/ubuntu:latest"),
+        (
+            {"image": "index.docker.io/atlas/analysisbase:21.2.4"},
+            "docker.io/atlas/analysisbase:21.2.4",
+        ),
+        ({"image": "localhost:5000/a", "imagetag": "v1"}, "localhost:5000/a:v1"),
+        (
+            {"image": "h.io/a/b", "imagetag": "v1@sha256:" + "e" * 64},
+            "h.io/a/b@sha256:" + "e" * 64,
+        ),
+        ({"image": "h.io/a/b@sha256:" + "e" * 64}, "h.io/a/b@sha256:" + "e" * 64),
+        ({"image": "UPPER/case"}, None),
+        ({"image": "a/b", "imagetag": "bad tag"}, None),
+    ],
+)
+def test_pulled_reference(env: dict[str, Any], expected: str | None) -> None:
+    ref = pulled_reference(env)
+    assert (ref.key if ref else None) == expected
+
+
+def test_pinned_imagetag_is_a_digest_for_rr407() -> None:
+    env = {"image": "h.io/a/b", "imagetag": "master@sha256:" + "e" * 64}
+    assert image_reference(env) == ("h.io/a/b", "master", True)

@@ -24,9 +24,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", help="comma-separated rule IDs or prefixes to run (RR3,RR401)")
     parser.add_argument("--ignore", help="comma-separated rule IDs or prefixes to skip")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
+    parser.add_argument(
+        "--online",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask container registries about the step images: existence, digest, UID (default: "
+        "`online:` of .recast-reana.yaml; without it only the cache of an earlier online run)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from recast_reana.cli import image_facts
     from recast_reana.convert.check import check
     from recast_reana.lint import diagnostics as fmt
     from recast_reana.lint.linter import rule_options, secret_spans
@@ -41,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
 
         config = replace(config, select=select or config.select, ignore=config.ignore + ignore)
     project = load_project(root, config, files)
+    image_facts.attach(project, image_facts.wanted(args.online, config.online))
     if project.subject is None:
         where = root if files is None else f"{root} (checked because of {', '.join(files)})"
         message = f"no recast.yml, reana*.yaml or yadage workflow found under {where}"

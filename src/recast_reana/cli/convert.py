@@ -29,9 +29,23 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example", default="default", help="recast.yml example_inputs to use")
     parser.add_argument("--force", action="store_true", help="let --out replace a non-empty DIR")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
+    parser.add_argument(
+        "--online",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask container registries about the step images: existence, digest, UID (default: "
+        "`online:` of .recast-reana.yaml; without it only the cache of an earlier online run)",
+    )
+    parser.add_argument(
+        "--pin-digests",
+        action="store_true",
+        help="pin each step image to the digest its tag resolves to today "
+        "(imagetag: TAG@sha256:...; implies --online)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    from recast_reana.cli import image_facts
     from recast_reana.convert.check import findings
     from recast_reana.convert.conversion import convert
     from recast_reana.convert.patch import unified_diff
@@ -51,7 +65,11 @@ def run(args: argparse.Namespace) -> int:
     if out is not None and out.is_dir() and any(out.iterdir()) and not args.force:
         raise Error(f"--out {args.out}: exists and is not empty (use --force to replace it)")
     project = load_project(root, config, scan=False)
-    conversion = convert(project, example=args.example)
+    online = args.pin_digests or image_facts.wanted(args.online, config.online)
+    image_facts.attach(project, online)
+    conversion = convert(project, example=args.example, pin_digests=args.pin_digests)
+    for line in conversion.unpinned:
+        print(f"recast-reana: {line}", file=sys.stderr)
     if conversion.problems:
         sys.stdout.write(format_text(conversion.problems, project.texts, show_source=False))
         count = len(conversion.problems)

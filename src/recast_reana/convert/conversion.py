@@ -20,6 +20,7 @@ from typing import Any
 
 from recast_reana.convert import list_edits
 from recast_reana.convert.drop_stages import drop_stages
+from recast_reana.convert.pin_digests import pin_edits
 from recast_reana.convert.reana_yaml import Wanted, generate, merge, remove_keys, wanted
 from recast_reana.convert.source_map import SourceMap
 from recast_reana.lint.contract import at, default_options
@@ -46,6 +47,7 @@ class Conversion:
     changed: dict[str, bytes] = field(default_factory=dict)  # files that differ or are new
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # applied, per file
     dropped: list[str] = field(default_factory=list)  # stage names
+    unpinned: list[str] = field(default_factory=list)  # --pin-digests: images left, and why
     source_map: SourceMap = field(default_factory=SourceMap)
 
     @property
@@ -56,8 +58,11 @@ class Conversion:
         return tree
 
 
-def convert(project: Project, example: str = "default") -> Conversion:
-    """Convert the repository `project` models; `Conversion.problems` say why it could not."""
+def convert(project: Project, example: str = "default", *, pin_digests: bool = False) -> Conversion:
+    """Convert the repository `project` models; `Conversion.problems` say why it could not.
+
+    `pin_digests`: step images pinned to the digests in `project.image_facts` (`pin_digests.py`).
+    """
     conversion = Conversion(source=project)
     conversion.problems = _problems(project)
     params = _example(project, example, conversion.problems) if not conversion.problems else {}
@@ -73,6 +78,9 @@ def convert(project: Project, example: str = "default") -> Conversion:
         return conversion
     kept = _without(project, dropping.stages)
     edits = list(dropping.edits) + _fixes(kept, deleted=dropping.edits)
+    if pin_digests:
+        pins, conversion.unpinned = pin_edits(kept)
+        edits += pins
     by_file: dict[str, list[Edit]] = {}
     for e in edits:
         by_file.setdefault(e.file, []).append(e)
@@ -287,6 +295,7 @@ def _finish(
         named=[reana_path],
         loaded={**unchanged, **parsed},
     )
+    conversion.project.image_facts = source.image_facts  # the same images, the same registry
 
 
 def _example(

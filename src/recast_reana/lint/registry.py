@@ -14,6 +14,7 @@ from recast_reana.lint.rules import (
     dependency_cycle,
     duplicate_key,
     environment_type,
+    image_exists,
     image_tag,
     image_uid,
     kerberos_secrets,
@@ -74,6 +75,7 @@ ALL: Final[tuple[Rule, ...]] = (
     local_input,  # RR408
     local_path,  # RR409
     dangerous_command,  # RR410
+    image_exists,  # RR411
     plaintext_secret,  # RR501
     credential_file,  # RR502
 )

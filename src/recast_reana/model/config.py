@@ -48,6 +48,19 @@ CONVERT_SCHEMA: dict[str, Any] = {
     },
 }
 
+# What the registry client reads (cli/check.py and cli/convert.py pass it to registry/).
+REGISTRIES_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "insecure": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^[^/\s:@]+:[0-9]+$"},
+            "description": "HOST:PORT of registries spoken to in plain HTTP (all others: TLS)",
+        },
+    },
+}
+
 SCHEMA: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -72,6 +85,8 @@ SCHEMA: dict[str, Any] = {
             "additionalProperties": {"type": "object"},
         },
         "convert": CONVERT_SCHEMA,
+        "online": {"type": "boolean"},
+        "registries": REGISTRIES_SCHEMA,
     },
 }
 
@@ -96,6 +111,9 @@ class Config:
     exclude: tuple[str, ...] = ()  # globs of paths whose diagnostics are dropped
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per rule ID
     convert: Mapping[str, Any] = field(default_factory=dict)
+    # Ask container registries for image facts (as `--online`); the hooks never do.
+    online: bool = False
+    insecure_registries: tuple[str, ...] = ()  # HOST:PORT spoken to in plain HTTP
     path: str | None = None
     # The loaded file, for the positions of what the conversion takes from it.
     document: positioned_yaml.Document | None = field(default=None, compare=False, repr=False)
@@ -169,6 +187,8 @@ def parse_config(
         exclude=tuple(data.get("exclude", ())),
         options=dict(data.get("options", {})),
         convert=dict(data.get("convert", {})),
+        online=data.get("online", False),
+        insecure_registries=tuple(data.get("registries", {}).get("insecure", ())),
         path=shown,
         document=doc,
     )
@@ -208,6 +228,9 @@ def _problem(
     if where == ("convert", "reana_file") and err.validator == "pattern":
         message = f"{err.instance!r} must name a reana file at the top of the repository"
         return doc.pos(where), f"convert.reana_file: {message}, such as reana-recast.yaml"
+    if where[:2] == ("registries", "insecure") and err.validator == "pattern":
+        message = f"{err.instance!r} must be HOST:PORT, such as 127.0.0.1:5000"
+        return doc.pos(where), f"{_dotted(where)}: {message}"
     if where[:1] == ("options",) and len(where) > 2 and rules and where[1] in rules:
         prefix = f"option '{_dotted(where[2:])}' of {where[1]} {rules[str(where[1])].name}"
     else:

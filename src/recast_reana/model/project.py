@@ -28,6 +28,7 @@ from recast_reana.model.discovery import (
     workflow_file,
     yadage_reana,
 )
+from recast_reana.model.images import ImageFacts
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.refs import REANA, Ref, RefResolver
 from recast_reana.model.serial import SerialStep, serial_steps
@@ -75,6 +76,9 @@ class Project:
     # Files the reader would not or could not read: path -> why (a link out of the repository,
     # a directory named like recast.yml, a permission). Filled while the model loads.
     refused: dict[str, str] = field(default_factory=dict)
+    # What container registries say about the step images (`ImageRef.key` -> facts): given by the
+    # command line (`check --online`, or its cache offline), empty otherwise. Rules never fetch.
+    image_facts: dict[str, ImageFacts] = field(default_factory=dict)
 
     @property
     def stages(self) -> list[Stage]:

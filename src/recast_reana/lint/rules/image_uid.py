@@ -19,6 +19,15 @@ images:
 Exact `repo:tag` wins over `repo`, which wins over globs (in file order). A `kubernetes_uid`
 equal to the image's UID passes; a different value is an error.
 
+With registry facts (`recast-reana check --online`, `online: true`, or the cache an earlier
+online check left, which the pre-commit hook reads) the UID of any image is known without
+configuration: the `User` of the image's config, a name looked up in the image's own
+`/etc/passwd` (read from the layers, top first, without pulling the image). The `images:` map
+still wins over the registry, and the registry over what is known of analysisbase tags. An
+image that runs as root (no `User`) needs no `kubernetes_uid`; an image whose UID cannot be
+learned (a layer that is not a tar, `/etc/passwd` beyond 64 MiB of layers) gets no finding, and
+`check --online` says why on stderr.
+
 ## Why is this bad?
 REANA runs every job as UID `kubernetes_uid` (or 1000) with GID 0
 (`reana_job_controller/kubernetes_job_manager.py`, `set_user_id`). An image whose files belong to
@@ -45,8 +54,9 @@ environment:
 ```
 
 ## Fix
-`recast-reana convert` adds the `kubernetes_uid` resource; on the recast-atlas main branch this
-is information only (packtivity ignores `kubernetes_uid`).
+`recast-reana convert` adds the `kubernetes_uid` resource (`convert --online` for the UIDs only
+registries know); on the recast-atlas main branch this is information only (packtivity ignores
+`kubernetes_uid`).
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.images import (
     MIN_UID,
     REANA_UID,
+    fact_of,
     image_reference,
     kubernetes_uid,
     needed_uid,
@@ -82,7 +93,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if src is None or ref is None or env.get("environment_type") != "docker-encapsulated":
             continue
         repo, tag, _ = ref
-        known = needed_uid(repo, tag, images)
+        known = needed_uid(repo, tag, images, fact_of(project.image_facts, env))
         if known is None:
             continue
         uid, why = known
@@ -118,7 +129,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
 def fix(project: Project, options: Mapping[str, Any]) -> Iterator[ListEdit]:
     """Add `- kubernetes_uid: <uid>` to the resources of a step whose image needs it."""
     for step in project.steps:
-        uid = required_uid(step.environment, project.config.images)
+        uid = required_uid(step.environment, project.config.images, project.image_facts)
         has = any(isinstance(i, dict) and "kubernetes_uid" in i for i in step.resources)
         src = project.source(step.file)
         if uid is None or has or src is None:

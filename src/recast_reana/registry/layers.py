@@ -27,7 +27,7 @@ class Unknown(Exception):
 
 class _Budget:
     def __init__(self, fetch: int, unpacked: int) -> None:
-        self.fetch, self.unpacked = fetch, unpacked
+        self.cap, self.fetch, self.unpacked = fetch, fetch, unpacked
 
 
 class _LayerReader(io.RawIOBase):
@@ -46,9 +46,8 @@ class _LayerReader(io.RawIOBase):
         for chunk in self.chunks:
             self.budget.fetch -= len(chunk)
             if self.budget.fetch < 0:
-                raise Unknown(
-                    f"/etc/passwd is not in the first {FETCH_CAP >> 20} MiB of its layers"
-                )
+                cap = f"{self.budget.cap / (1 << 20):g} MiB"
+                raise Unknown(f"/etc/passwd is not in the first {cap} of its layers (the cap)")
             if not self.started:
                 self.started = True
                 if chunk.startswith(_ZSTD):

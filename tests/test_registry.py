@@ -441,3 +441,162 @@ def test_unreachable_registry_is_exit_3(tmp_path: Path) -> None:
     with pytest.raises(Error) as raised:
         fetch_facts(refs(f"{host}/a:1"), client=Client([host], env={}), cache=FactsCache(tmp_path))
     assert raised.value.message == f"{host}: cannot connect (Connection refused)"
+
+
+# --- the command line: check and convert --online, the offline cache, the hook -----------------
+
+
+def analysis(tmp_path: Path, registry: Registry, select: str, fit: str, config: str = "") -> Path:
+    """REANA_REPO with its two images in `registry` (`name:tag` each), listed as insecure."""
+    from helpers import REANA_REPO
+
+    repo = tmp_path / "analysis"
+    files = dict(REANA_REPO)
+    steps = files["specs/steps.yml"]
+    for old, new in (("analyst/selection", select), ("analyst/fitting", fit)):
+        name, tag = new.split(":")
+        steps = steps.replace(
+            f"image: gitlab-registry.cern.ch/{old}\n    imagetag: v1.2.0",
+            f"image: {registry.host}/{name}\n    imagetag: '{tag}'",
+        )
+    files["specs/steps.yml"] = steps
+    files[".recast-reana.yaml"] = f"registries:\n  insecure: ['{registry.host}']\n{config}"
+    for rel, text in files.items():
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(text)
+    return repo
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    from recast_reana.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "no-docker-config"))
+    for name in ("CI_REGISTRY", "CI_JOB_TOKEN", "RECAST_REANA_REGISTRY_TIMEOUT"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+def test_check_online_then_again_with_no_request_then_offline_from_the_cache(
+    registry: Registry, tmp_path: Path, cache_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = analysis(tmp_path, registry, "analysis/selection:final", "analysis/numeric:1.0")
+    code, out, err = cli(capsys, "check", str(repo), "--online")
+    assert (code, err) == (1, "")
+    uid = [line for line in out.splitlines() if " RR404 " in line]
+    assert uid == [
+        f"specs/steps.yml:8:12: RR404 image '{registry.host}/analysis/selection:final' runs as "
+        "UID 500 (user 'atlas' is UID 500 in its /etc/passwd, said its registry) but REANA runs "
+        "jobs as UID 1000; add `- kubernetes_uid: 500` to environment.resources [image-uid]",
+        f"specs/steps.yml:21:12: RR404 image '{registry.host}/analysis/numeric:1.0' runs as UID "
+        "500 (its config sets User 500:0, said its registry) but REANA runs jobs as UID 1000; "
+        "add `- kubernetes_uid: 500` to environment.resources [image-uid]",
+    ]
+    before = len(registry.requests())
+    assert cli(capsys, "check", str(repo), "--online")[:2] == (code, out)
+    assert len(registry.requests()) == before  # the second online check asks nothing
+    # The hook: offline, the cache only, the same findings; with no cache, no registry finding.
+    assert cli(capsys, "check", str(repo))[:2] == (code, out)
+    assert len(registry.requests()) == before
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path / "empty")
+    code, out, _ = cli(capsys, "check", str(repo))
+    assert (code, " RR404 " in out) == (0, False)
+
+
+def test_online_true_in_the_configuration_and_no_online_for_the_hook(
+    registry: Registry, tmp_path: Path, cache_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = analysis(
+        tmp_path, registry, "analysis/selection:final", "analysis/missing:v1", "online: true\n"
+    )
+    code, out, err = cli(capsys, "check", str(repo))
+    assert code == 1 and err == ""
+    assert (
+        f"specs/steps.yml:22:15: RR411 image '{registry.host}/analysis/missing:v1' of step 'fit' "
+        "cannot be pulled: the registry has no such tag or digest (MANIFEST_UNKNOWN); the REANA "
+        "job (and recast-atlas) would fail at this step [image-exists]"
+    ) in out.splitlines()
+    before = len(registry.requests())
+    code, out, _ = cli(capsys, "check", str(repo), "--no-online")
+    assert len(registry.requests()) == before and " RR411 " not in out  # missing: never cached
+
+
+def test_convert_online_adds_kubernetes_uid_and_pins_digests(
+    registry: Registry, tmp_path: Path, cache_home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = analysis(tmp_path, registry, "analysis/selection:final", "analysis/root:1.0")
+    code, out, err = cli(capsys, "convert", str(repo), "--online", "--diff")
+    assert code == 1 and err == ""
+    assert (
+        "+    - kubernetes_uid: 500\n" in out
+        or "+    resources:\n+      - kubernetes_uid: 500" in out
+    )
+    assert out.count("kubernetes_uid") == 1  # the root image needs none
+    selection = registry.digest("analysis/selection:final")
+    root = registry.digest("analysis/root:1.0")
+    code, out, err = cli(capsys, "convert", str(repo), "--pin-digests", "--diff")
+    assert code == 1 and err == ""
+    assert f"+    imagetag: 'final@{selection}'\n" in out
+    assert f"+    imagetag: '1.0@{root}'\n" in out
+    out_dir = tmp_path / "out"
+    assert cli(capsys, "convert", str(repo), "--pin-digests", "--out", str(out_dir))[0] == 0
+    # The pinned tree checks clean of RR404/RR411: its digest references have the same facts.
+    code, out, _ = cli(capsys, "check", str(out_dir))
+    assert " RR404 " not in out and " RR411 " not in out
+
+
+def test_cli_wrong_password_is_one_line_exit_3_without_the_secret(
+    private: Registry,
+    tmp_path: Path,
+    cache_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo = analysis(tmp_path, private, "private/selection:1.0", "private/selection:1.0")
+    monkeypatch.setenv("CI_REGISTRY", private.host)
+    monkeypatch.setenv("CI_REGISTRY_USER", USER)
+    monkeypatch.setenv("CI_REGISTRY_PASSWORD", SENTINEL + "x")
+    code, out, err = cli(capsys, "--debug", "check", str(repo), "--online")
+    assert code == EXIT_FATAL and out == ""
+    assert err == (
+        f"recast-reana: error: {private.host}: refused the credentials of 'analyst' "
+        "(CI_REGISTRY_USER/CI_REGISTRY_PASSWORD)\n"
+    )
+    monkeypatch.setenv("CI_REGISTRY_PASSWORD", SENTINEL)
+    code, out, err = cli(capsys, "check", str(repo), "--online")
+    assert code == 1 and SENTINEL not in out + err and " RR404 " in out
+
+
+def test_cli_slow_registry_and_bad_answers(
+    fake: str,
+    tmp_path: Path,
+    cache_home: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Host:
+        host = fake
+
+    repo = analysis(tmp_path, Host(), "slow:1", "html:1")  # type: ignore[arg-type]
+    monkeypatch.setenv("RECAST_REANA_REGISTRY_TIMEOUT", "0.5")
+    code, out, err = cli(capsys, "check", str(repo), "--online")
+    assert (code, out) == (EXIT_FATAL, "")
+    assert (
+        err.startswith(f"recast-reana: error: {fake}: no answer within 0.5 s")
+        and err.count("\n") == 1
+    )
+    repo = analysis(tmp_path / "b", Host(), "notar:1", "html:1")  # type: ignore[arg-type]
+    code, out, err = cli(capsys, "check", str(repo), "--online")
+    lines = err.splitlines()
+    assert code == 0 and len(lines) == 2 and "Traceback" not in err
+    assert all(
+        line.startswith("recast-reana: warning: ") and "UID unknown" in line for line in lines
+    )

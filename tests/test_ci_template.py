@@ -213,9 +213,9 @@ def make_repo(
     """A git repository whose .gitlab-ci.yml includes the template; main pushed to the fake."""
     repo = tmp_path / "analysis"
     repo.mkdir()
-    include: dict[str, Any] = {"local": INCLUDED}
-    if inputs:
-        include["inputs"] = dict(inputs)
+    # The analysis' images are on gitlab-registry.cern.ch, out of reach here: the check runs
+    # online against a real registry on 127.0.0.1 in test_check_job_runs_online_*.
+    include: dict[str, Any] = {"local": INCLUDED, "inputs": {"online": False, **(inputs or {})}}
     tree = {
         **files,
         INCLUDED: TEMPLATE.read_text(),
@@ -517,3 +517,43 @@ def test_pip_spec_input_and_missing_reana_variables(
     log = done.log("recast-reana-run")
     assert "REANA_SERVER_URL and REANA_ACCESS_TOKEN not set" in log
     assert "recast-reana 0.1.0" in log and "No matching distribution" not in log
+
+
+@pytest.mark.slow
+def test_check_job_runs_online_against_the_registry_and_caches_the_facts(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    """The default: `check --online`, the registry's answers in the Code Quality report."""
+    from oci_registry import Image, Registry, oci_image
+
+    registry = Registry(tmp_path / "registry")
+    try:
+        registry.push(oci_image(tmp_path / "layout", Image()), "analysis/selection:final")
+        files = replace_in(
+            RECAST_REPO,
+            "specs/steps.yml",
+            "image: gitlab-registry.cern.ch/analyst/selection\n    imagetag: v1.2.0",
+            f"image: {registry.host}/analysis/selection\n    imagetag: final",
+        )
+        files = replace_in(
+            files,
+            "specs/steps.yml",
+            "image: gitlab-registry.cern.ch/analyst/fitting\n    imagetag: v1.2.0",
+            f"image: {registry.host}/analysis/fitting\n    imagetag: v1.2.0",
+        )
+        files[".recast-reana.yaml"] = f"registries:\n  insecure: ['{registry.host}']\n"
+        repo = make_repo(tmp_path, gitlab, files, branch="feature", inputs={"online": True})
+        done = pipeline(gcl, repo, "merge_request_event", variables(gitlab))
+    finally:
+        registry.stop()
+    assert done.returncode != 0
+    log = done.log("recast-reana-check")
+    assert f"RR411 image '{registry.host}/analysis/fitting:v1.2.0' of step 'fit'" in log
+    report = json.loads((repo / "gl-code-quality-report.json").read_text())
+    found = {i["check_name"].split()[0]: i["severity"] for i in report}
+    assert found["RR411"] in ("major", "critical", "blocker")  # the job cannot start
+    assert found["RR404"] == "info"  # UID 500 from the image: the conversion adds it
+    assert "(user 'atlas' is UID 500 in its /etc/passwd, said its registry)" in log
+    # (gitlab-ci-local's shell executor runs the job in a copy it removes: the GitLab cache of
+    # .cache/recast-reana cannot be looked at here; tests/test_registry.py covers the cache.)
+    assert git(repo, "status", "--porcelain") == ""

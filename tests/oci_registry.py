@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -37,7 +38,10 @@ PASSWD = b"root:x:0:0:root:/root:/bin/bash\natlas:x:500:500::/home/atlas:/bin/ba
 
 
 def need_programs() -> None:
+    """Skip without the two programs; in CI (.ci/run installs them) their absence fails."""
     missing = [p for p in ("docker-registry", "skopeo") if shutil.which(p) is None]
+    if missing and os.environ.get("CI"):
+        pytest.fail(f"{' and '.join(missing)} not installed: .ci/run apt-gets them")
     if missing:
         pytest.skip(
             f"{' and '.join(missing)} not installed (apt-get install docker-registry skopeo)"

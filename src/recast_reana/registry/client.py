@@ -104,10 +104,11 @@ class Client:
             return self._read(r, MAX_DOCUMENT, what)
 
     @contextmanager
-    def stream(self, ref: ImageRef, digest: str) -> Iterator[Iterator[bytes]]:
-        """The blob's bytes as they arrive (not decompressed), each chunk counted."""
+    def stream(self, ref: ImageRef, digest: str, limit: int) -> Iterator[Iterator[bytes]]:
+        """The blob's bytes as they arrive (not decompressed), each chunk counted, `limit` at
+        most: the stream closes before more is read."""
         with self._get(ref, f"blobs/{digest}", {}, what=f"layer {digest}", stream=True) as r:
-            yield self._chunks(r)
+            yield self._chunks(r, limit)
 
     # --- HTTP ---------------------------------------------------------------------------------
 
@@ -306,9 +307,13 @@ class Client:
                 raise RegistryError(f"{what} is larger than {limit >> 20} MiB", fatal=False)
         return bytes(data)
 
-    def _chunks(self, response: requests.Response) -> Iterator[bytes]:
-        for chunk in response.raw.stream(CHUNK, decode_content=False):
+    def _chunks(self, response: requests.Response, limit: int) -> Iterator[bytes]:
+        while limit > 0:
+            chunk = response.raw.read(min(CHUNK, limit), decode_content=False)
+            if not chunk:
+                return
             self.bytes_read += len(chunk)
+            limit -= len(chunk)
             yield chunk
 
 

@@ -138,7 +138,7 @@ def _inspect(ref: ImageRef, body: bytes, media: str, digest: str, client: Client
         try:
             passwd = find_passwd(
                 [x["digest"] for x in layers],
-                lambda d: client.stream(ref, d),
+                lambda d, limit: client.stream(ref, d, limit),
                 layer_files.FETCH_CAP,  # read at call time: the tests and benchmarks lower it
             )
         except Unknown as exc:

@@ -39,6 +39,10 @@ class _LayerReader(io.RawIOBase):
         self.started = False
         self.pending = b""
 
+    def over(self) -> str:
+        cap = f"{self.budget.cap / (1 << 20):g} MiB"
+        return f"/etc/passwd is not in the first {cap} of its layers (the cap)"
+
     def readable(self) -> bool:
         return True
 
@@ -46,8 +50,7 @@ class _LayerReader(io.RawIOBase):
         for chunk in self.chunks:
             self.budget.fetch -= len(chunk)
             if self.budget.fetch < 0:
-                cap = f"{self.budget.cap / (1 << 20):g} MiB"
-                raise Unknown(f"/etc/passwd is not in the first {cap} of its layers (the cap)")
+                raise Unknown(self.over())
             if not self.started:
                 self.started = True
                 if chunk.startswith(_ZSTD):
@@ -63,6 +66,8 @@ class _LayerReader(io.RawIOBase):
                 raise Unknown(f"its layers unpack to more than {UNPACKED_CAP >> 30} GiB")
             if data:
                 return data
+        if self.budget.fetch <= 0:  # the stream stopped at the cap, not at the layer's end
+            raise Unknown(self.over())
         return b""
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
@@ -76,16 +81,17 @@ class _LayerReader(io.RawIOBase):
 
 def find_passwd(
     layers: list[str],
-    open_layer: Callable[[str], AbstractContextManager[Iterator[bytes]]],
+    open_layer: Callable[[str, int], AbstractContextManager[Iterator[bytes]]],
     cap: int = FETCH_CAP,
 ) -> bytes | None:
     """The image's /etc/passwd (None when it has none); `layers` bottom first, as in manifests.
 
-    `open_layer(digest)` gives the layer's bytes as they arrive; only what is read is fetched.
+    `open_layer(digest, limit)` gives the layer's first `limit` bytes as they arrive; only what
+    is read is fetched.
     """
     budget = _Budget(cap, UNPACKED_CAP)
     for digest in reversed(layers):
-        with open_layer(digest) as chunks:
+        with open_layer(digest, budget.fetch) as chunks:
             found, hides = _scan(_LayerReader(chunks, budget, digest), digest)
         if found is not None or hides:
             return found

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from oci_registry import PASSWD, Image, Registry, oci_image
+from oci_registry import PASSWD, Image, Registry, oci_image, tar_bytes
 
 from recast_reana.errors import EXIT_FATAL, Error
 from recast_reana.model.images import ImageFacts, ImageRef, parse_reference
@@ -332,6 +332,10 @@ NOT_TAR = b"\x1f\x8b" + os.urandom(3000)  # says gzip, is not
 NOT_TAR_PLAIN = b"no tar here " * 100
 
 
+PASSWD_LAYER = __import__("gzip").compress(tar_bytes({"etc/passwd": PASSWD}), mtime=0)
+TOKEN = "Sentinel-Bearer-Token-9a2c"
+
+
 class Fake(BaseHTTPRequestHandler):
     """/v2/<case>/...: each repository name is one fault."""
 
@@ -348,12 +352,29 @@ class Fake(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def do_GET(self) -> None:
-        case = self.path.split("/")[2]
+        case = [*self.path.split("/"), "", ""][2]
         blobs = {
             digest(CONFIG): CONFIG,
             digest(NOT_TAR): NOT_TAR,
             digest(NOT_TAR_PLAIN): NOT_TAR_PLAIN,
         }
+        if self.path.startswith("/token?"):  # the Docker token protocol: a token for the scope
+            ok = "scope=repository%3Abearer%3Apull" in self.path and "service=fake" in self.path
+            self.send(200 if ok else 400, json.dumps({"token": TOKEN}).encode())
+            return
+        if case == "bearer":
+            if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+                host = self.headers["Host"]
+                challenge = f'Bearer realm="http://{host}/token",service="fake"'
+                self.send(401, b"{}", {"WWW-Authenticate": challenge})
+            elif "/manifests/" in self.path:
+                media = "application/vnd.oci.image.manifest.v1+json"
+                self.send(200, manifest_for(CONFIG, PASSWD_LAYER), {"Content-Type": media})
+            else:
+                self.send(
+                    200, {digest(CONFIG): CONFIG}.get(self.path.rsplit("/", 1)[1], PASSWD_LAYER)
+                )
+            return
         if case == "html":
             self.send(200, b"<html><body>Sign in</body></html>", {"Content-Type": "text/html"})
         elif case == "loop":
@@ -600,3 +621,11 @@ def test_cli_slow_registry_and_bad_answers(
     assert all(
         line.startswith("recast-reana: warning: ") and "UID unknown" in line for line in lines
     )
+
+
+def test_bearer_token_challenge(fake: str, tmp_path: Path) -> None:
+    """Docker Hub's and GitLab's way: 401 with a Bearer challenge, a token from its realm."""
+    facts, problems = fetch_facts(
+        refs(f"{fake}/bearer:1"), client=Client([fake], env={}), cache=FactsCache(tmp_path)
+    )
+    assert problems == [] and facts[f"{fake}/bearer:1"].uid == 500

@@ -12,9 +12,10 @@ from typing import Any
 
 import certifi
 import pytest
-from fake_reana import FakeClock, FakeReana
+from fake_reana import FakeReana
 from helpers import REANA_REPO
 from reana_commons_dist import OPENAPI, archive, read_member
+from workflow_simulation import FakeClock
 
 from recast_reana.reana import client as api
 from recast_reana.redact import Redactor

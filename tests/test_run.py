@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_reana import FakeClock, FakeReana, Workflow
+from fake_reana import FakeReana
 from helpers import REANA_REPO, RECAST_REPO, replace_in
 from reana_commons_dist import OPENAPI, archive, read_member
+from workflow_simulation import FakeClock, Workflow
 
 from recast_reana.cli import main
 from recast_reana.reana import run as rr

@@ -262,6 +262,7 @@ class FakeGitLab(LocalServer):
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK wait
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

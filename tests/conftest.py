@@ -1,0 +1,57 @@
+"""Fixtures shared by the test modules."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fake_gitlab import FakeGitLab
+from fake_reana import FakeReana
+from reana_commons_dist import OPENAPI, archive, read_member
+from workflow_simulation import FakeClock
+
+
+@pytest.fixture(scope="session")
+def reana_commons(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The reana-commons 0.9.11 archive (tests/reana_commons_dist.py)."""
+    return archive(pytestconfig, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def openapi(reana_commons: Path) -> Any:
+    """REANA's Swagger 2.0 document, which the fake REANA checks every request against."""
+    return json.loads(read_member(reana_commons, OPENAPI))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def serve_reana(openapi: Any) -> Iterator[Callable[..., FakeReana]]:
+    """Starts fake REANA servers: `serve_reana(token=..., clock=..., tls=...)`.
+
+    Each serves until the test ends, and must then have seen nothing the OpenAPI spec forbids.
+    """
+    with ExitStack() as stack:
+        servers: list[FakeReana] = []
+
+        def start(**options: Any) -> FakeReana:
+            servers.append(stack.enter_context(FakeReana(openapi, **options)))
+            return servers[-1]
+
+        yield start
+        for server in servers:
+            assert server.violations == []
+
+
+@pytest.fixture
+def gitlab(tmp_path: Path) -> Iterator[FakeGitLab]:
+    """A fake GitLab serving one project, backed by a bare repository in `tmp_path`."""
+    with FakeGitLab(tmp_path) as server:
+        yield server

@@ -1,4 +1,8 @@
-"""Fixtures shared by the test modules."""
+"""Fixtures shared by the test modules, and the order the tests run in.
+
+The slow tests (marked `slow`: they run pre-commit, gitlab-ci-local, pip) run first, so that
+pytest-xdist spreads them over its workers at the start instead of leaving one alone at the end.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from fake_gitlab import FakeGitLab
 from fake_reana import FakeReana
 from reana_commons_dist import OPENAPI, archive, read_member
 from workflow_simulation import FakeClock
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first
 
 
 @pytest.fixture(scope="session")

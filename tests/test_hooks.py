@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from caches import pytest_cache
 from gitrepo import git, write
 from helpers import RECAST_REPO, replace_in
 
@@ -152,11 +153,8 @@ def checkout_files(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def cache_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
-        return Path(cache.mkdir("recast-reana-hooks"))
-    return tmp_path_factory.mktemp("recast-reana-hooks")
+def cache_dir(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pytest_cache(pytestconfig, tmp_path_factory, "recast-reana-hooks")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,9 @@
 """Fixtures shared by the test modules, and the order the tests run in.
 
-The slow tests (marked `slow`: they run pre-commit, gitlab-ci-local, pip) run first, so that
-pytest-xdist spreads them over its workers at the start instead of leaving one alone at the end.
+The long tests run first: those marked `slow` (they run pre-commit, gitlab-ci-local, pip), then
+the Hypothesis tests (hundreds of examples each), then the others in file order. pytest-xdist
+hands tests out in that order, so the long ones are spread over its workers at the start and no
+worker is left alone with one at the end.
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from workflow_simulation import FakeClock
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first
+    items.sort(key=_long_first)  # stable: file order within each group
+
+
+def _long_first(item: pytest.Item) -> int:
+    if item.get_closest_marker("slow") is not None:
+        return 0
+    return 1 if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else 2
 
 
 @pytest.fixture(scope="session")

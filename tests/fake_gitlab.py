@@ -89,7 +89,8 @@ class FakeGitLab(LocalServer):
         self.git_dir = root / "gitlab.git"
         self.project_id, self.namespace, self.default_branch = project_id, namespace, default_branch
         subprocess.run(
-            ["git", "init", "-q", "--bare", "-b", default_branch, str(self.git_dir)], check=True
+            ["git", "init", "-q", "--bare", "--template=", "-b", default_branch, str(self.git_dir)],
+            check=True,
         )
         self.tokens: dict[str, set[str]] = {TOKEN: {"api"}}
         self.protected: set[str] = set()

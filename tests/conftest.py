@@ -1,9 +1,9 @@
 """Fixtures shared by the test modules, and the order the tests run in.
 
 The long tests run first: those marked `slow` (they run pre-commit, gitlab-ci-local, pip), then
-the Hypothesis tests (hundreds of examples each), then the others in file order. pytest-xdist
-hands tests out in that order, so the long ones are spread over its workers at the start and no
-worker is left alone with one at the end.
+the Hypothesis tests (hundreds of examples each), then the others in file order. So they start
+at once, and what pytest-xdist's idle workers take from the busy ones' queues near the end are
+short tests: no worker is left alone with a long one.
 """
 
 from __future__ import annotations

@@ -187,7 +187,7 @@ def _install(home: Path) -> None:
             f"(exit {proc.returncode}): {tail}. These tests need the npm registry once.",
             pytrace=False,
         )
-    shutil.rmtree(home, ignore_errors=True)  # a broken install (the lock keeps out working ones)
+    shutil.rmtree(home, ignore_errors=True)  # an install that does not work (seen under the lock)
     staging.rename(home)
 
 

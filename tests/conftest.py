@@ -1,9 +1,10 @@
 """Fixtures shared by the test modules, and the order the tests run in.
 
-The long tests run first: those marked `slow` (they run pre-commit, gitlab-ci-local, pip), then
-the Hypothesis tests (hundreds of examples each), then the others in file order. So they start
-at once, and what pytest-xdist's idle workers take from the busy ones' queues near the end are
-short tests: no worker is left alone with a long one.
+The long tests run first: the real-REANA tier (its server starts in 20 s or more, a run takes up
+to 20 s), then those marked `slow` (they run the yadage engine, pre-commit, gitlab-ci-local,
+pip), then the Hypothesis tests (hundreds of examples each), then the others in file order. So
+they start at once, and what pytest-xdist's idle workers take from the busy ones' queues near the
+end are short tests: no worker is left alone with a long one.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def _long_first(item: pytest.Item) -> int:
-    if item.get_closest_marker("slow") is not None:
+    if item.get_closest_marker("real_reana") is not None:
         return 0
-    return 1 if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else 2
+    if item.get_closest_marker("slow") is not None:
+        return 1
+    return 2 if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else 3
 
 
 @pytest.fixture(scope="session")

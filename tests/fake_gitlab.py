@@ -31,10 +31,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+from local_server import LocalServer
 
 TOKEN = "glpat-fake-maintainer-token"
 ZERO = "0" * 40
@@ -76,7 +78,7 @@ class Seen:
     status: int
 
 
-class FakeGitLab:
+class FakeGitLab(LocalServer):
     def __init__(
         self,
         root: Path,
@@ -87,32 +89,17 @@ class FakeGitLab:
         self.git_dir = root / "gitlab.git"
         self.project_id, self.namespace, self.default_branch = project_id, namespace, default_branch
         subprocess.run(
-            ["git", "init", "-q", "--bare", "-b", default_branch, str(self.git_dir)], check=True
+            ["git", "init", "-q", "--bare", "--template=", "-b", default_branch, str(self.git_dir)],
+            check=True,
         )
         self.tokens: dict[str, set[str]] = {TOKEN: {"api"}}
         self.protected: set[str] = set()
         self.faults: list[Fault] = []
         self.seen: list[Seen] = []
         self.lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
+        super().__init__(_handler(self))
 
     # -- test controls --------------------------------------------------------------------
-    def __enter__(self) -> FakeGitLab:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
     def inject(self, method: str, path: str, **kwargs: Any) -> Fault:
         """Answer the next matching request(s) differently (see Fault); `path` is a regex."""
         fault = Fault(method.upper(), re.compile(path), **kwargs)
@@ -276,6 +263,7 @@ class FakeGitLab:
 def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK wait
 
         def log_message(self, format: str, *args: Any) -> None:  # quiet
             pass

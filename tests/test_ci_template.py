@@ -14,13 +14,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +28,8 @@ import yaml
 from ci_local import GitlabCiLocal, Pipeline, ensure
 from fake_gitlab import TOKEN, FakeGitLab
 from fake_reana import FakeReana
+from gitrepo import commit, git
 from helpers import RECAST_REPO, replace_in
-from reana_commons_dist import OPENAPI, archive, read_member
 
 from recast_reana import __version__
 
@@ -40,14 +39,6 @@ INCLUDED = "ci-templates/recast-reana.gitlab-ci.yml"  # where the test repositor
 JOBS = ("recast-reana-check", "recast-reana-sync-branch", "recast-reana-run")
 REANA_TOKEN = "Sentinel-Reana-Token-7c1d"
 SPEED = 60.0  # fake REANA seconds per real second: the 140 s workflow ends before the first poll
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Jane Analyst",
-    "GIT_AUTHOR_EMAIL": "jane@cern.ch",
-    "GIT_COMMITTER_NAME": "Jane Analyst",
-    "GIT_COMMITTER_EMAIL": "jane@cern.ch",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 # RR002 (a repeated key) in the recast-atlas example: an error on specs/steps.yml line 10.
 BROKEN = replace_in(
     RECAST_REPO, "specs/steps.yml", "    imagetag: v1.2.0\n", "    imagetag: v1\n    imagetag: v2\n"
@@ -175,31 +166,10 @@ def gcl() -> GitlabCiLocal:
     return ensure()
 
 
-@pytest.fixture(scope="session")
-def openapi(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return json.loads(read_member(archive(pytestconfig, tmp_path_factory), OPENAPI))
-
-
 @pytest.fixture
-def gitlab(tmp_path: Path) -> Iterator[FakeGitLab]:
-    with FakeGitLab(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def reana(openapi: Any) -> Iterator[FakeReana]:
+def reana(serve_reana: Callable[..., FakeReana]) -> FakeReana:
     start = time.monotonic()
-    with FakeReana(
-        openapi, token=REANA_TOKEN, clock=lambda: (time.monotonic() - start) * SPEED
-    ) as server:
-        yield server
-        assert server.violations == []
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
-    return done.stdout.decode().strip()
+    return serve_reana(token=REANA_TOKEN, clock=lambda: (time.monotonic() - start) * SPEED)
 
 
 def make_repo(
@@ -222,12 +192,8 @@ def make_repo(
         ".gitlab-ci.yml": yaml.safe_dump({"include": [include]}, sort_keys=False),
         ".gitignore": ".gitlab-ci-local/\n",
     }
-    for rel, text in tree.items():
-        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
-        (repo / rel).write_text(text)
     git(repo, "init", "-q", "-b", branch)
-    git(repo, "add", "-A")  # gitlab-ci-local reads included files from git
-    git(repo, "commit", "-q", "-m", "Analysis")
+    commit(repo, tree, "Analysis")  # gitlab-ci-local reads included files from git
     # gitlab-ci-local names the project after the remote; git pushes go to the fake's repository.
     git(repo, "remote", "add", "origin", "https://gitlab.example.org/atlas/analysis.git")
     git(repo, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/main")

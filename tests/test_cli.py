@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gitrepo import write
 from helpers import REANA_REPO, RECAST_REPO, replace_in, with_files
 
 from recast_reana import __version__
@@ -30,17 +31,6 @@ DUPLICATE_LINE = (
 # `--select RR0` (the file-level rules) to stay independent of them.
 TWO_RULES = replace_in(DUPLICATE, "specs/steps.yml", "limit: '{limit_file}'", "limit: {limit_file}")
 RR0 = ("--select", "RR0")
-
-
-def write(root: Path, files: Mapping[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-    return root
 
 
 SUMMARY = re.compile(r"^\S.* \d+ errors?, \d+ warnings?, \d+ infos?$")

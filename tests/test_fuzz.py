@@ -130,23 +130,22 @@ scalars = st.one_of(
     st.sampled_from([*KEYS, "{x}", "{a[0]}", "{a.b}", "{", "}", "{0}", "/recast_auth/getkrb.sh"]),
     st.text(max_size=30),
 )
-# Well-formed YAML of every shape, with the keys the model looks for.
-documents = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=4),
-        st.dictionaries(st.sampled_from(KEYS), children, max_size=5),
-    ),
-    max_leaves=40,
-)
-small_documents = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=3),
-        st.dictionaries(st.sampled_from(KEYS), children, max_size=3),
-    ),
-    max_leaves=8,
-)
+
+
+def nested(items: int, keys: int, leaves: int) -> st.SearchStrategy[Any]:
+    """Well-formed YAML of every shape, with the keys the model looks for."""
+    return st.recursive(
+        scalars,
+        lambda children: st.one_of(
+            st.lists(children, max_size=items),
+            st.dictionaries(st.sampled_from(KEYS), children, max_size=keys),
+        ),
+        max_leaves=leaves,
+    )
+
+
+documents = nested(items=4, keys=5, leaves=40)
+small_documents = nested(items=3, keys=3, leaves=8)
 
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)

@@ -23,6 +23,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from caches import pytest_cache
+from gitrepo import git, write
 from helpers import RECAST_REPO, replace_in
 
 pytestmark = pytest.mark.slow
@@ -64,11 +66,8 @@ def run(
     return proc
 
 
-def git(repo: Path, env: Mapping[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return run(["git", *args], repo, env)
-
-
 def commit(repo: Path, env: Mapping[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    """`git commit` as a person types it: the hook's output, and its verdict as the exit code."""
     return run(["git", "commit", "-m", message], repo, env, check=False)
 
 
@@ -87,24 +86,50 @@ def isolated_env(home: Path, extra_path: str = "") -> dict[str, str]:
     return env
 
 
-def write(root: Path, files: Mapping[str, str | bytes]) -> None:
-    for rel, content in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content, encoding="utf-8")
-
-
 def new_repo(path: Path, env: Mapping[str, str], files: Mapping[str, str | bytes]) -> Path:
     path.mkdir(parents=True)
-    git(path, env, "init", "-q")
-    git(path, env, "config", "user.name", "Analyst")
-    git(path, env, "config", "user.email", "analyst@example.org")
-    git(path, env, "config", "commit.gpgsign", "false")
+    git(path, "init", "-q", env=env)
+    git(path, "config", "user.name", "Analyst", env=env)
+    git(path, "config", "user.email", "analyst@example.org", env=env)
+    git(path, "config", "commit.gpgsign", "false", env=env)
     write(path, files)
     return path
+
+
+def commit_broken_spec(repo: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """BAD staged and committed: the commit is blocked with BAD_LINE."""
+    write(repo, BAD)
+    git(repo, "add", "specs/steps.yml", env=env)
+    proc = commit(repo, env, "broken spec")
+    assert proc.returncode == 1, proc.stdout
+    assert any(line.startswith(BAD_LINE) for line in proc.stdout.splitlines()), proc.stdout
+    return proc
+
+
+def assert_the_staged_version_counts(repo: Path, env: Mapping[str, str]) -> None:
+    """After commit_broken_spec, what is staged is checked, not the working tree.
+
+    A fix only in the working tree does not count, and a broken working tree does not block a
+    good staged version. The working tree is left good.
+    """
+    write(repo, GOOD2)
+    proc = commit(repo, env, "fixed only in the working tree")
+    assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
+    git(repo, "add", "specs/steps.yml", env=env)
+    write(repo, BAD)
+    proc = commit(repo, env, "fixed, with an unstaged break")
+    assert proc.returncode == 0, proc.stdout
+    write(repo, GOOD2)
+
+
+def commit_keytab(repo: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """A keytab staged and committed: the commit is blocked with KEYTAB_LINE."""
+    write(repo, {"user.keytab": KEYTAB})
+    git(repo, "add", "user.keytab", env=env)
+    proc = commit(repo, env, "keytab")
+    assert proc.returncode == 1, proc.stdout
+    assert any(line.startswith(KEYTAB_LINE) for line in proc.stdout.splitlines()), proc.stdout
+    return proc
 
 
 def checkout_files(root: Path) -> list[str]:
@@ -128,11 +153,8 @@ def checkout_files(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def cache_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    cache = getattr(request.config, "cache", None)
-    if cache is not None:
-        return Path(cache.mkdir("recast-reana-hooks"))
-    return tmp_path_factory.mktemp("recast-reana-hooks")
+def cache_dir(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return pytest_cache(pytestconfig, tmp_path_factory, "recast-reana-hooks")
 
 
 @pytest.fixture(scope="session")
@@ -158,9 +180,9 @@ def hook_repo(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             GIT_COMMITTER_EMAIL="tests@example.org",
             GIT_COMMITTER_DATE=FIXED_DATE,
         )
-        git(building, env, "init", "-q")
-        git(building, env, "add", "-A")
-        git(building, env, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "snapshot")
+        git(building, "init", "-q", env=env)
+        git(building, "add", "-A", env=env)
+        git(building, "-c", "commit.gpgsign=false", "commit", "-q", "-m", "snapshot", env=env)
         try:
             building.rename(repo)  # atomic: a concurrent session may have made the same one
         except OSError:
@@ -200,11 +222,11 @@ def test_try_repo_blocks_a_bad_commit_with_diagnostics(
     tmp_path: Path, env: dict[str, str], hook_repo: Path
 ) -> None:
     repo = new_repo(tmp_path / "analysis", env, GOOD)
-    git(repo, env, "add", "-A")
-    git(repo, env, "commit", "-q", "-m", "good")
+    git(repo, "add", "-A", env=env)
+    git(repo, "commit", "-q", "-m", "good", env=env)
     write(repo, BAD)
     write(repo, {"user.keytab": KEYTAB})
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     # Both hooks of the manifest, on every file, as a reviewer would try them.
     proc = run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), "--all-files"],
@@ -224,7 +246,7 @@ def test_try_repo_blocks_a_bad_commit_with_diagnostics(
 def test_pre_commit_hooks_on_real_commits(
     tmp_path: Path, env: dict[str, str], hook_repo: Path
 ) -> None:
-    rev = git(hook_repo, env, "rev-parse", "HEAD").stdout.strip()
+    rev = git(hook_repo, "rev-parse", "HEAD", env=env)
     config = (
         f"repos:\n- repo: {hook_repo}\n  rev: {rev}\n"
         "  hooks:\n  - id: recast-reana\n  - id: recast-reana-credentials\n"
@@ -232,34 +254,16 @@ def test_pre_commit_hooks_on_real_commits(
     repo = new_repo(tmp_path / "analysis", env, {**GOOD, ".pre-commit-config.yaml": config})
     run([sys.executable, "-m", "pre_commit", "install"], repo, env)
 
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "good analysis")
     assert proc.returncode == 0, proc.stdout
     assert "recast-reana check" in proc.stdout and "Passed" in proc.stdout
 
-    write(repo, BAD)
-    git(repo, env, "add", "specs/steps.yml")
-    proc = commit(repo, env, "broken spec")
-    assert proc.returncode == 1, proc.stdout
-    assert any(line.startswith(BAD_LINE) for line in proc.stdout.splitlines()), proc.stdout
+    proc = commit_broken_spec(repo, env)
     assert "recast-reana credentials" in proc.stdout  # ran on the YAML file too, and passed
+    assert_the_staged_version_counts(repo, env)
 
-    # pre-commit checks the staged version: the fix only in the working tree does not count...
-    write(repo, GOOD2)
-    proc = commit(repo, env, "still broken")
-    assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
-    # ...and a broken working tree does not block a good staged version.
-    git(repo, env, "add", "specs/steps.yml")
-    write(repo, BAD)
-    proc = commit(repo, env, "fixed")
-    assert proc.returncode == 0, proc.stdout
-    write(repo, GOOD2)
-
-    write(repo, {"user.keytab": KEYTAB})
-    git(repo, env, "add", "user.keytab")
-    proc = commit(repo, env, "keytab")
-    assert proc.returncode == 1, proc.stdout
-    assert any(line.startswith(KEYTAB_LINE) for line in proc.stdout.splitlines()), proc.stdout
+    proc = commit_keytab(repo, env)
     # The YAML hook did not run: no YAML file is staged.
     assert "recast-reana check" in proc.stdout and "(no files to check)Skipped" in proc.stdout
 
@@ -287,34 +291,17 @@ def test_plain_hook_on_real_commits(tmp_path: Path, env: dict[str, str]) -> None
     repo = new_repo(tmp_path / "analysis", env, GOOD)
     install_plain_hook(repo)
 
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "first commit: no HEAD yet")
     assert proc.returncode == 0, proc.stdout
 
-    write(repo, BAD)
-    git(repo, env, "add", "specs/steps.yml")
-    proc = commit(repo, env, "broken spec")
-    assert proc.returncode == 1, proc.stdout
+    proc = commit_broken_spec(repo, env)
     lines = proc.stdout.splitlines()
-    assert any(line.startswith(BAD_LINE) for line in lines), proc.stdout
     assert any(line.startswith("recast-reana: commit blocked") for line in lines)
+    assert_the_staged_version_counts(repo, env)
 
-    # The staged version is what counts, not the working tree.
-    write(repo, GOOD2)
-    proc = commit(repo, env, "fixed only in the working tree")
-    assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
-    git(repo, env, "add", "specs/steps.yml")
-    write(repo, BAD)
-    proc = commit(repo, env, "fixed, with an unstaged break")
-    assert proc.returncode == 0, proc.stdout
-    write(repo, GOOD2)
-
-    write(repo, {"user.keytab": KEYTAB})
-    git(repo, env, "add", "user.keytab")
-    proc = commit(repo, env, "keytab")
-    assert proc.returncode == 1, proc.stdout
-    assert any(line.startswith(KEYTAB_LINE) for line in proc.stdout.splitlines()), proc.stdout
-    git(repo, env, "rm", "-q", "--cached", "user.keytab")
+    commit_keytab(repo, env)
+    git(repo, "rm", "-q", "--cached", "user.keytab", env=env)
 
     # `git commit -a` and `git commit <path>` stage through a temporary index.
     write(repo, BAD)
@@ -325,7 +312,7 @@ def test_plain_hook_on_real_commits(tmp_path: Path, env: dict[str, str]) -> None
     write(repo, GOOD2)
 
     # Deleting files leaves nothing to check; an empty commit neither.
-    git(repo, env, "rm", "-q", "recast.yml")
+    git(repo, "rm", "-q", "recast.yml", env=env)
     assert commit(repo, env, "delete").returncode == 0
     proc = run(["git", "commit", "--allow-empty", "-m", "empty"], repo, env, check=False)
     assert proc.returncode == 0, proc.stdout
@@ -337,15 +324,15 @@ def test_plain_hook_credentials_only_without_yaml(tmp_path: Path, env: dict[str,
     # A broken workflow does not block a commit that touches no YAML file (as with pre-commit),
     # but the credential rules still run on what is staged.
     repo = new_repo(tmp_path / "analysis", env, BAD)
-    git(repo, env, "add", "-A")
-    git(repo, env, "commit", "-q", "-m", "broken, before the hook")
+    git(repo, "add", "-A", env=env)
+    git(repo, "commit", "-q", "-m", "broken, before the hook", env=env)
     install_plain_hook(repo)
     write(repo, {"README.md": "# analysis\n", "odd name ü.txt": "notes\n"})
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "docs")
     assert proc.returncode == 0, proc.stdout
     write(repo, {"data/user.keytab": KEYTAB})
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "keytab")
     assert proc.returncode == 1, proc.stdout
     assert "data/user.keytab:1:1: RR502 " in proc.stdout
@@ -355,8 +342,8 @@ def test_plain_hook_through_core_hooks_path(tmp_path: Path, env: dict[str, str])
     repo = new_repo(tmp_path / "analysis", env, BAD)
     (repo / ".githooks").mkdir()
     shutil.copy2(HOOK, repo / ".githooks" / "pre-commit")
-    git(repo, env, "config", "core.hooksPath", ".githooks")
-    git(repo, env, "add", "-A")
+    git(repo, "config", "core.hooksPath", ".githooks", env=env)
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "broken")
     assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
 
@@ -380,7 +367,7 @@ def test_plain_hook_falls_back_to_python_dash_m(tmp_path: Path, env: dict[str, s
     env = {**env, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{system_path(env)}"}
     repo = new_repo(tmp_path / "analysis", env, BAD)
     install_plain_hook(repo)
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "broken")
     assert proc.returncode == 1 and BAD_LINE in proc.stdout, proc.stdout
 
@@ -390,7 +377,7 @@ def test_plain_hook_without_recast_reana_says_so(tmp_path: Path, env: dict[str, 
     env = {**env, "PATH": f"{tmp_path / 'bin'}{os.pathsep}{system_path(env)}"}
     repo = new_repo(tmp_path / "analysis", env, GOOD)
     install_plain_hook(repo)
-    git(repo, env, "add", "-A")
+    git(repo, "add", "-A", env=env)
     proc = commit(repo, env, "unchecked")
     assert proc.returncode == 1
     assert "recast-reana is not installed" in proc.stdout

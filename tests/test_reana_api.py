@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import certifi
 import pytest
-from fake_reana import FakeClock, FakeReana
+from fake_reana import FakeReana
 from helpers import REANA_REPO
-from reana_commons_dist import OPENAPI, archive, read_member
+from workflow_simulation import FakeClock
 
 from recast_reana.reana import client as api
 from recast_reana.redact import Redactor
@@ -22,21 +21,9 @@ from recast_reana.redact import Redactor
 TOKEN = "Sentinel-Api-Token-93b1"
 
 
-@pytest.fixture(scope="session")
-def openapi(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return json.loads(read_member(archive(pytestconfig, tmp_path_factory), OPENAPI))
-
-
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def fake(openapi: Any, clock: FakeClock) -> Iterator[FakeReana]:
-    with FakeReana(openapi, token=TOKEN, clock=clock.monotonic) as server:
-        yield server
-        assert server.violations == []
+def fake(serve_reana: Callable[..., FakeReana], clock: FakeClock) -> FakeReana:
+    return serve_reana(token=TOKEN, clock=clock.monotonic)
 
 
 @pytest.fixture

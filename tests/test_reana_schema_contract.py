@@ -16,12 +16,13 @@ import copy
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import jsonschema
 import pytest
-import reana_commons_dist
 from jsonschema.validators import validator_for
+from reana_commons_dist import read_member
 
 pytestmark = pytest.mark.slow
 
@@ -36,9 +37,8 @@ def our_schema() -> Any:
 
 
 @pytest.fixture(scope="session")
-def reana_schema(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    dist = reana_commons_dist.archive(request.config, tmp_path_factory)
-    loaded = json.loads(reana_commons_dist.read_member(dist, MEMBER))
+def reana_schema(reana_commons: Path) -> Any:
+    loaded = json.loads(read_member(reana_commons, MEMBER))
     assert loaded["title"] == "REANA analysis specification"
     return loaded
 
@@ -96,8 +96,9 @@ def doc(**changes: Any) -> Any:
     return out
 
 
-def _only(*errors: tuple[str, str]) -> frozenset[tuple[str, str]]:
-    return frozenset(errors)
+def stricter(name: str, document: Any, reason: str, *errors: tuple[str, str]) -> Any:
+    """A row REANA's schema accepts and ours refuses, for `reason`, with exactly `errors`."""
+    return pytest.param(Row(document, "valid", False, reason, frozenset(errors)), id=name)
 
 
 TABLE = [
@@ -212,95 +213,59 @@ TABLE = [
         id="serial-step-keys-the-engine-reads",
     ),
     # REANA's schema accepts these; its code or the workspace refuses them later.
-    pytest.param(
-        Row(
-            doc(inputs__options={"CACHE": "off"}),
-            "valid",
-            False,
-            "operational_options.py refuses CACHE for yadage",
-            _only(("inputs.options", "enum")),
-        ),
-        id="option-of-another-engine",
+    stricter(
+        "option-of-another-engine",
+        doc(inputs__options={"CACHE": "off"}),
+        "operational_options.py refuses CACHE for yadage",
+        ("inputs.options", "enum"),
     ),
-    pytest.param(
-        Row(
-            doc(inputs__options={"toplevl": "specs"}),
-            "valid",
-            False,
-            "operational_options.py refuses unknown options",
-            _only(("inputs.options", "enum")),
-        ),
-        id="unknown-option",
+    stricter(
+        "unknown-option",
+        doc(inputs__options={"toplevl": "specs"}),
+        "operational_options.py refuses unknown options",
+        ("inputs.options", "enum"),
     ),
-    pytest.param(
-        Row(
-            doc(inputs__files=["/eos/user/a/analyst/data.root"]),
-            "valid",
-            False,
-            "reana-server validate_inputs refuses absolute input paths",
-            _only(("inputs.files.0", "not")),
-        ),
-        id="absolute-input",
+    stricter(
+        "absolute-input",
+        doc(inputs__files=["/eos/user/a/analyst/data.root"]),
+        "reana-server validate_inputs refuses absolute input paths",
+        ("inputs.files.0", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(inputs__directories=["../data"]),
-            "valid",
-            False,
-            "reana-server validate_inputs refuses '..'",
-            _only(("inputs.directories.0", "not")),
-        ),
-        id="input-outside-workspace",
+    stricter(
+        "input-outside-workspace",
+        doc(inputs__directories=["../data"]),
+        "reana-server validate_inputs refuses '..'",
+        ("inputs.directories.0", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(inputs__files=["./"]),
-            "valid",
-            False,
-            "reana-server validate_inputs refuses empty paths",
-            _only(("inputs.files.0", "not")),
-        ),
-        id="empty-input-path",
+    stricter(
+        "empty-input-path",
+        doc(inputs__files=["./"]),
+        "reana-server validate_inputs refuses empty paths",
+        ("inputs.files.0", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(workflow__file="/home/analyst/specs/workflow.yml"),
-            "valid",
-            False,
-            "the workflow file must be in the workspace",
-            _only(("workflow.file", "not")),
-        ),
-        id="absolute-workflow-file",
+    stricter(
+        "absolute-workflow-file",
+        doc(workflow__file="/home/analyst/specs/workflow.yml"),
+        "the workflow file must be in the workspace",
+        ("workflow.file", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(outputs__files=["/eos/user/a/limit.png"]),
-            "valid",
-            False,
-            "outputs are downloaded from the workspace",
-            _only(("outputs.files.0", "not")),
-        ),
-        id="absolute-output",
+    stricter(
+        "absolute-output",
+        doc(outputs__files=["/eos/user/a/limit.png"]),
+        "outputs are downloaded from the workspace",
+        ("outputs.files.0", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(workspace={"retention_days": {"/tmp/*": 1}}),
-            "valid",
-            False,
-            "reana-server validate_retention_rule refuses absolute rules",
-            _only(("workspace.retention_days", "not")),
-        ),
-        id="absolute-retention-rule",
+    stricter(
+        "absolute-retention-rule",
+        doc(workspace={"retention_days": {"/tmp/*": 1}}),
+        "reana-server validate_retention_rule refuses absolute rules",
+        ("workspace.retention_days", "not"),
     ),
-    pytest.param(
-        Row(
-            doc(workspace={"root_path": "reana"}),
-            "valid",
-            False,
-            "reana-server compares root_path with absolute workspace paths",
-            _only(("workspace.root_path", "pattern")),
-        ),
-        id="relative-root-path",
+    stricter(
+        "relative-root-path",
+        doc(workspace={"root_path": "reana"}),
+        "reana-server compares root_path with absolute workspace paths",
+        ("workspace.root_path", "pattern"),
     ),
 ]
 

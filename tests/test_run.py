@@ -6,14 +6,15 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_reana import FakeClock, FakeReana, Workflow
+from fake_reana import FakeReana
+from gitrepo import write
 from helpers import REANA_REPO, RECAST_REPO, replace_in
-from reana_commons_dist import OPENAPI, archive, read_member
+from workflow_simulation import FakeClock, Workflow
 
 from recast_reana.cli import main
 from recast_reana.reana import run as rr
@@ -23,36 +24,25 @@ SENTINEL = "Sentinel-Reana-Token-5e0f2b"
 TAG = "    imagetag: v1.2.0\n"  # first occurrence: the select step
 
 
-@pytest.fixture(scope="session")
-def openapi(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    return json.loads(read_member(archive(pytestconfig, tmp_path_factory), OPENAPI))
+@pytest.fixture
+def clock(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """The shared fake clock, which `recast-reana run` also sleeps on."""
+    monkeypatch.setattr(rr, "SystemClock", lambda: clock)
+    return clock
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    shared = FakeClock()
-    monkeypatch.setattr(rr, "SystemClock", lambda: shared)
-    return shared
-
-
-@pytest.fixture
-def fake(openapi: Any, clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeReana]:
+def fake(
+    serve_reana: Callable[..., FakeReana], clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> FakeReana:
     for name in ("CI", "GITLAB_CI", "CI_PROJECT_NAME", "CI_COMMIT_REF_SLUG", "CI_COMMIT_REF_NAME"):
         monkeypatch.delenv(name, raising=False)
     for name in [k for k in os.environ if k.startswith("REANA_PARAM_")]:
         monkeypatch.delenv(name)
-    with FakeReana(openapi, token=SENTINEL, clock=clock.monotonic) as server:
-        monkeypatch.setenv("REANA_SERVER_URL", server.url)
-        monkeypatch.setenv("REANA_ACCESS_TOKEN", SENTINEL)
-        yield server
-        assert server.violations == []
-
-
-def write(directory: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (directory / name).parent.mkdir(parents=True, exist_ok=True)
-        (directory / name).write_text(text)
-    return directory
+    server = serve_reana(token=SENTINEL, clock=clock.monotonic)
+    monkeypatch.setenv("REANA_SERVER_URL", server.url)
+    monkeypatch.setenv("REANA_ACCESS_TOKEN", SENTINEL)
+    return server
 
 
 @pytest.fixture
@@ -60,10 +50,20 @@ def repo(tmp_path: Path) -> Path:
     return write(tmp_path / "analysis", REANA_REPO)
 
 
+def changed(tmp_path: Path, path: str, old: str, new: str) -> Path:
+    """REANA_REPO with `old` replaced by `new` in `path`, as the directory tmp_path/analysis."""
+    return write(tmp_path / "analysis", replace_in(REANA_REPO, path, old, new))
+
+
 def kerberos(files: dict[str, str]) -> dict[str, str]:
     return replace_in(
         files, "specs/steps.yml", TAG, TAG + "    resources:\n      - kerberos: true\n"
     )
+
+
+def run_and_download(repo: Path, out: Path, reports: Path) -> int:
+    """`recast-reana run REPO --wait --download OUT --report-dir REPORTS`."""
+    return main(["run", str(repo), "--wait", "--download", str(out), "--report-dir", str(reports)])
 
 
 def started(fake: FakeReana) -> list[Workflow]:
@@ -78,9 +78,7 @@ def test_full_run_with_downloads(
     repo: Path, fake: FakeReana, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_dir, reports = tmp_path / "results", tmp_path / "reports"
-    code = main(
-        ["run", str(repo), "--wait", "--download", str(out_dir), "--report-dir", str(reports)]
-    )
+    code = run_and_download(repo, out_dir, reports)
     stdout, stderr = capsys.readouterr()
     assert code == 0, stderr
     assert (out_dir / "fit/limit.png").read_text().startswith("fit/limit.png made by stage fit")
@@ -140,17 +138,7 @@ def test_failing_job(
 ) -> None:
     fake.fail = lambda wf, stage: stage == "fit"
     reports = tmp_path / "reports"
-    code = main(
-        [
-            "run",
-            str(repo),
-            "--wait",
-            "--download",
-            str(tmp_path / "out"),
-            "--report-dir",
-            str(reports),
-        ]
-    )
+    code = run_and_download(repo, tmp_path / "out", reports)
     stdout, _ = capsys.readouterr()
     assert code == 1
     assert "analysis.1 failed after 2m20s" in stdout
@@ -382,13 +370,12 @@ def test_timeout(
 def test_check_errors_stop_the_run_before_any_request(
     tmp_path: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = replace_in(
-        REANA_REPO,
+    repo = changed(
+        tmp_path,
         "specs/workflow.yml",
         "dependencies: [init, select]",
         "dependencies: [init, selct]",
     )
-    repo = write(tmp_path / "analysis", files)
     assert main(["run", str(repo), "--wait"]) == 1
     stdout, stderr = capsys.readouterr()
     assert "RR301" in stdout and "selct" in stdout
@@ -510,16 +497,7 @@ def test_sentinel_token_never_leaks(
     if scenario == "secrets":
         fake.secrets = {}
     reports = tmp_path / "reports"
-    argv = [
-        "run",
-        str(repo),
-        "--wait",
-        "--report-dir",
-        str(reports),
-        "--download",
-        str(tmp_path / "o"),
-    ]
-    main(argv)
+    run_and_download(repo, tmp_path / "o", reports)
     stdout, stderr = capsys.readouterr()
     written = "".join(p.read_text() for p in reports.glob("*")) if reports.exists() else ""
     assert SENTINEL not in stdout + stderr + written
@@ -531,13 +509,12 @@ def test_sentinel_token_never_leaks(
 def test_output_directories_are_downloaded(
     tmp_path: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = replace_in(
-        REANA_REPO,
+    repo = changed(
+        tmp_path,
         "reana.yaml",
         "    - fit/limit.png\n",
         "    - fit/limit.png\n  directories:\n    - select\n",
     )
-    repo = write(tmp_path / "analysis", files)
     out_dir = tmp_path / "out"
     assert main(["run", str(repo), "--wait", "--download", str(out_dir)]) == 0, capsys.readouterr()
     assert sorted(p.relative_to(out_dir).as_posix() for p in out_dir.rglob("*.*")) == [
@@ -550,24 +527,11 @@ def test_output_directories_are_downloaded(
 def test_missing_output_is_exit_1(
     tmp_path: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    files = replace_in(
-        REANA_REPO,
-        "reana.yaml",
-        "    - fit/limit.png\n",
-        "    - fit/limit.png\n    - fit/fit.log\n",
+    repo = changed(
+        tmp_path, "reana.yaml", "    - fit/limit.png\n", "    - fit/limit.png\n    - fit/fit.log\n"
     )
-    repo = write(tmp_path / "analysis", files)
     reports = tmp_path / "reports"
-    argv = [
-        "run",
-        str(repo),
-        "--wait",
-        "--download",
-        str(tmp_path / "out"),
-        "--report-dir",
-        str(reports),
-    ]
-    assert main(argv) == 1
+    assert run_and_download(repo, tmp_path / "out", reports) == 1
     _, stderr = capsys.readouterr()
     assert "analysis.1 made no fit/fit.log" in stderr
     assert (tmp_path / "out/fit/limit.png").is_file()

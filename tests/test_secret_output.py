@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from gitrepo import write
 from helpers import RECAST_REPO, replace_in
 
 from recast_reana.cli import main
@@ -20,10 +21,7 @@ def _repo(tmp_path: Path) -> Path:
         f"      echo '{SENTINEL}' | kinit analyst@CERN.CH\n"
         "      select {input_file} {output_file}\n",
     )
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
-    return tmp_path
+    return write(tmp_path, files)
 
 
 @pytest.mark.parametrize(

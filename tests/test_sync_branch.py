@@ -6,11 +6,11 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fake_gitlab import TOKEN, FakeGitLab
+from gitrepo import GIT_ENV, commit, git
 from helpers import REANA_REPO, RECAST_REPO
 
 from recast_reana.cli import main
@@ -18,54 +18,28 @@ from recast_reana.gitlab import git_objects
 
 MP = pytest.MonkeyPatch
 Cap = pytest.CaptureFixture[str]
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "Jane Analyst",
-    "GIT_AUTHOR_EMAIL": "jane@cern.ch",
-    "GIT_COMMITTER_NAME": "Jane Analyst",
-    "GIT_COMMITTER_EMAIL": "jane@cern.ch",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
 
 
-def git(cwd: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    out = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
-    return out.stdout.decode().strip()
-
-
-def commit(work: Path, files: dict[str, str | None], message: str, push: str = "main") -> str:
-    for rel, text in files.items():
-        path = work / rel
-        if text is None:
-            path.unlink()
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", message)
-    git(work, "push", "-q", "origin", f"HEAD:refs/heads/{push}")
-    return git(work, "rev-parse", "HEAD")
+def commit_and_push(
+    work: Path, files: dict[str, str | None], message: str, branch: str = "main"
+) -> str:
+    sha = commit(work, files, message)
+    git(work, "push", "-q", "origin", f"HEAD:refs/heads/{branch}")
+    return sha
 
 
 @pytest.fixture
-def fake(tmp_path: Path) -> Iterator[FakeGitLab]:
-    with FakeGitLab(tmp_path) as server:
-        yield server
-
-
-@pytest.fixture
-def work(tmp_path: Path, fake: FakeGitLab, monkeypatch: MP) -> Path:
+def work(tmp_path: Path, gitlab: FakeGitLab, monkeypatch: MP) -> Path:
     """The CI checkout: a clone whose main is pushed to the fake's bare repository."""
     work = tmp_path / "work"
     work.mkdir()
     git(work, "init", "-q", "-b", "main")
-    git(work, "remote", "add", "origin", str(fake.git_dir))
-    sha = commit(work, dict(RECAST_REPO), "Analysis in recast-atlas layout")
+    git(work, "remote", "add", "origin", str(gitlab.git_dir))
+    sha = commit_and_push(work, dict(RECAST_REPO), "Analysis in recast-atlas layout")
     for name, value in {
         **GIT_ENV,
-        "CI_SERVER_URL": fake.url,
-        "CI_PROJECT_ID": str(fake.project_id),
+        "CI_SERVER_URL": gitlab.url,
+        "CI_PROJECT_ID": str(gitlab.project_id),
         "CI_COMMIT_SHA": sha,
         "CI_DEFAULT_BRANCH": "main",
         "RECAST_REANA_GITLAB_TOKEN": TOKEN,
@@ -83,7 +57,7 @@ def sync(work: Path, *extra: str) -> int:
 
 
 def new_source(work: Path, monkeypatch: MP, files: dict[str, str | None]) -> str:
-    sha = commit(work, files, "Change the analysis")
+    sha = commit_and_push(work, files, "Change the analysis")
     monkeypatch.setenv("CI_COMMIT_SHA", sha)
     return sha
 
@@ -97,57 +71,82 @@ def converted_tree(work: Path, tmp_path: Path) -> str:
     return git(out, "write-tree")
 
 
-def assert_generated(fake: FakeGitLab, source: str, tree: str, branch: str = "reana") -> None:
+def assert_generated(gitlab: FakeGitLab, source: str, tree: str, branch: str = "reana") -> None:
     """Plain git: branch = source + exactly one commit whose tree is the conversion's."""
-    assert fake.git("rev-parse", f"{branch}^") == source
-    assert fake.git("rev-list", "--count", f"{source}..{branch}") == "1"
-    assert fake.git("rev-parse", f"{branch}^{{tree}}") == tree
-    message = fake.git("log", "-1", "--format=%B", branch)
+    assert gitlab.git("rev-parse", f"{branch}^") == source
+    assert gitlab.git("rev-list", "--count", f"{source}..{branch}") == "1"
+    assert gitlab.git("rev-parse", f"{branch}^{{tree}}") == tree
+    message = gitlab.git("log", "-1", "--format=%B", branch)
     assert f"Recast-Reana-Source: {source}" in message
     assert "Recast-Reana-Version: " in message
     assert f"Recast-Reana-Tree: {tree}" in message
 
 
-def requests(fake: FakeGitLab) -> list[str]:
-    return [f"{s.method} {s.path.split('/repository/')[-1]}" for s in fake.seen]
+def requests(gitlab: FakeGitLab) -> list[str]:
+    return [f"{s.method} {s.path.split('/repository/')[-1]}" for s in gitlab.seen]
+
+
+def assert_left_alone(gitlab: FakeGitLab, capsys: Cap, sha: str, title: str = "") -> None:
+    """sync-branch named someone's commit on reana (with its title) and left reana at it."""
+    assert f"{sha[:12]} {title}".rstrip() in capsys.readouterr().out
+    assert gitlab.git("rev-parse", "reana") == sha
+
+
+def push_before(
+    gitlab: FakeGitLab,
+    method: str,
+    path: str,
+    files: dict[str, str | None],
+    message: str,
+    base: str | None = None,
+) -> list[str]:
+    """Someone's push to reana just before the next matching request is answered: its id, in
+    the list returned, once it has happened."""
+    pushed: list[str] = []
+    gitlab.inject(
+        method,
+        path,
+        before=lambda: pushed.append(gitlab.push_commit("reana", files, message, base)),
+    )
+    return pushed
 
 
 def test_first_sync_creates_branch_as_source_plus_one_commit(
-    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: Cap
+    work: Path, gitlab: FakeGitLab, tmp_path: Path, capsys: Cap
 ) -> None:
     dotenv = tmp_path / "sync.env"
     assert sync(work, "--dotenv", str(dotenv)) == 0
     out = capsys.readouterr().out
     source = git(work, "rev-parse", "HEAD")
-    assert_generated(fake, source, converted_tree(work, tmp_path))
-    head = fake.git("rev-parse", "reana")
+    assert_generated(gitlab, source, converted_tree(work, tmp_path))
+    head = gitlab.git("rev-parse", "reana")
     assert f"committed {head[:12]} to reana" in out
-    assert requests(fake) == ["GET branches/main", "GET branches/reana", "POST commits"]
+    assert requests(gitlab) == ["GET branches/main", "GET branches/reana", "POST commits"]
     assert dotenv.read_text() == (
         f"RECAST_REANA_BRANCH=reana\nRECAST_REANA_BRANCH_SHA={head}\nRECAST_REANA_COMMITTED=true\n"
     )
-    assert fake.git("rev-parse", "main") == source  # no other branch written
-    assert fake.git("for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/reana"
+    assert gitlab.git("rev-parse", "main") == source  # no other branch written
+    assert gitlab.git("for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/reana"
 
 
 def test_second_run_is_up_to_date_in_three_requests(
-    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: Cap
+    work: Path, gitlab: FakeGitLab, tmp_path: Path, capsys: Cap
 ) -> None:
     assert sync(work) == 0
-    head = fake.git("rev-parse", "reana")
-    fake.seen.clear()
+    head = gitlab.git("rev-parse", "reana")
+    gitlab.seen.clear()
     dotenv = tmp_path / "sync.env"
     assert sync(work, "--dotenv", str(dotenv)) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "reana is up to date"
-    assert len(fake.seen) <= 4
-    assert requests(fake) == ["GET branches/main", "GET branches/reana", "GET tree"]
-    assert fake.git("rev-parse", "reana") == head
+    assert len(gitlab.seen) <= 4
+    assert requests(gitlab) == ["GET branches/main", "GET branches/reana", "GET tree"]
+    assert gitlab.git("rev-parse", "reana") == head
     assert "RECAST_REANA_COMMITTED=false" in dotenv.read_text()
     assert f"RECAST_REANA_BRANCH_SHA={head}" in dotenv.read_text()
 
 
 def test_regeneration_takes_five_requests_whatever_the_number_of_files(
-    work: Path, fake: FakeGitLab, tmp_path: Path, monkeypatch: MP
+    work: Path, gitlab: FakeGitLab, tmp_path: Path, monkeypatch: MP
 ) -> None:
     assert sync(work) == 0
     many = {f"data/card_{i:03}.txt": f"card {i}\n" for i in range(150)}
@@ -156,98 +155,96 @@ def test_regeneration_takes_five_requests_whatever_the_number_of_files(
         monkeypatch,
         {**many, "specs/steps.yml": RECAST_REPO["specs/steps.yml"].replace("v1.2.0", "v1.3.0")},
     )
-    fake.seen.clear()
+    gitlab.seen.clear()
     assert sync(work) == 0
-    assert requests(fake) == [
+    assert requests(gitlab) == [
         "GET branches/main",
         "GET branches/reana",
         "GET tree",
         "GET compare",
         "POST commits",
     ]
-    assert_generated(fake, source, converted_tree(work, tmp_path))
-    fake.seen.clear()
+    assert_generated(gitlab, source, converted_tree(work, tmp_path))
+    gitlab.seen.clear()
     assert sync(work) == 0
-    assert len(fake.seen) == 3  # up to date again
+    assert len(gitlab.seen) == 3  # up to date again
 
 
 def test_new_tool_version_regenerates(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, tmp_path: Path
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, tmp_path: Path
 ) -> None:
     assert sync(work) == 0
-    first = fake.git("rev-parse", "reana")
+    first = gitlab.git("rev-parse", "reana")
     monkeypatch.setattr(git_objects, "__version__", "99.0.0")
     assert sync(work) == 0
-    assert fake.git("rev-parse", "reana") != first
-    assert "Recast-Reana-Version: 99.0.0" in fake.git("log", "-1", "--format=%B", "reana")
-    assert_generated(fake, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
+    assert gitlab.git("rev-parse", "reana") != first
+    assert "Recast-Reana-Version: 99.0.0" in gitlab.git("log", "-1", "--format=%B", "reana")
+    assert_generated(gitlab, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
 
 
 def test_source_that_needs_no_conversion_still_gets_its_marker_commit(
-    tmp_path: Path, fake: FakeGitLab, work: Path, monkeypatch: MP
+    tmp_path: Path, gitlab: FakeGitLab, work: Path, monkeypatch: MP
 ) -> None:
     files: dict[str, str | None] = {p: None for p in RECAST_REPO}
     source = new_source(work, monkeypatch, {**files, **REANA_REPO})
     assert sync(work) == 0
-    assert fake.git("rev-parse", "reana^{tree}") == fake.git("rev-parse", f"{source}^{{tree}}")
-    assert_generated(fake, source, fake.git("rev-parse", f"{source}^{{tree}}"))
-    fake.seen.clear()
-    assert sync(work) == 0 and len(fake.seen) == 3
+    assert gitlab.git("rev-parse", "reana^{tree}") == gitlab.git("rev-parse", f"{source}^{{tree}}")
+    assert_generated(gitlab, source, gitlab.git("rev-parse", f"{source}^{{tree}}"))
+    gitlab.seen.clear()
+    assert sync(work) == 0 and len(gitlab.seen) == 3
 
 
 def test_foreign_commit_on_target_is_refused_then_dropped_with_force(
-    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: Cap
+    work: Path, gitlab: FakeGitLab, tmp_path: Path, capsys: Cap
 ) -> None:
     assert sync(work) == 0
-    foreign = fake.push_commit("reana", {"notes.txt": "tuning\n"}, "Tune the fit by hand")
+    foreign = gitlab.push_commit("reana", {"notes.txt": "tuning\n"}, "Tune the fit by hand")
     capsys.readouterr()
-    fake.seen.clear()
+    gitlab.seen.clear()
     dotenv = tmp_path / "sync.env"
     assert sync(work, "--dotenv", str(dotenv)) == 1
     out = capsys.readouterr().out
     assert "reana has 1 commit(s) that sync-branch did not make" in out
     assert f"  {foreign[:12]} Tune the fit by hand" in out
     assert "--force" in out
-    assert fake.git("rev-parse", "reana") == foreign
-    assert not any(s.method == "POST" for s in fake.seen)
+    assert gitlab.git("rev-parse", "reana") == foreign
+    assert not any(s.method == "POST" for s in gitlab.seen)
     assert f"RECAST_REANA_BRANCH_SHA={foreign}" in dotenv.read_text()
 
     assert sync(work, "--force") == 0
     out = capsys.readouterr().out
     assert "dropped 1 commit(s) (--force):" in out and foreign[:12] in out
-    assert_generated(fake, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
+    assert_generated(gitlab, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
 
 
 def test_hand_made_branch_without_trailers_is_refused(
-    work: Path, fake: FakeGitLab, capsys: Cap
+    work: Path, gitlab: FakeGitLab, capsys: Cap
 ) -> None:
     source = git(work, "rev-parse", "HEAD")
-    hand = fake.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, "My REANA port", source)
+    hand = gitlab.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, "My REANA port", source)
     assert sync(work) == 1
-    assert f"{hand[:12]} My REANA port" in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == hand
+    assert_left_alone(gitlab, capsys, hand, "My REANA port")
 
 
 def test_amended_generated_commit_is_someones_work(
-    work: Path, fake: FakeGitLab, capsys: Cap
+    work: Path, gitlab: FakeGitLab, capsys: Cap
 ) -> None:
     """Same message and parent as the generated commit, different tree: an edit, not ours."""
     assert sync(work) == 0
-    message = fake.git("log", "-1", "--format=%B", "reana")
+    message = gitlab.git("log", "-1", "--format=%B", "reana")
     source = git(work, "rev-parse", "HEAD")
-    amended = fake.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, message, source)
+    amended = gitlab.push_commit("reana", {"reana.yaml": "version: 0.9.0\n"}, message, source)
     capsys.readouterr()
     assert sync(work) == 1
-    assert amended[:12] in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == amended
+    assert_left_alone(gitlab, capsys, amended)
 
 
 def test_branch_generated_from_a_commit_not_on_main_is_refused(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     main_sha = git(work, "rev-parse", "HEAD")
     git(work, "checkout", "-q", "-b", "feature")
-    feature = commit(work, {"README.md": "feature\n"}, "Feature work", push="feature")
+    feature = commit_and_push(work, {"README.md": "feature\n"}, "Feature work", "feature")
     monkeypatch.setenv("CI_COMMIT_SHA", feature)
     assert sync(work, "--source-ref", "feature") == 0
     monkeypatch.setenv("CI_COMMIT_SHA", main_sha)
@@ -259,65 +256,65 @@ def test_branch_generated_from_a_commit_not_on_main_is_refused(
 
 
 def test_dry_run_prints_actions_and_writes_nothing(
-    work: Path, fake: FakeGitLab, tmp_path: Path, capsys: Cap
+    work: Path, gitlab: FakeGitLab, tmp_path: Path, capsys: Cap
 ) -> None:
     assert sync(work, "--dry-run") == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["would create reana", "  create reana.yaml", "  update specs/workflow.yml"]
-    assert fake.ref("refs/heads/reana") is None
-    assert not any(s.method == "POST" for s in fake.seen)
+    assert gitlab.ref("refs/heads/reana") is None
+    assert not any(s.method == "POST" for s in gitlab.seen)
     assert sync(work) == 0
-    fake.push_commit("reana", {"x.txt": "x\n"}, "Hand edit")
+    gitlab.push_commit("reana", {"x.txt": "x\n"}, "Hand edit")
     capsys.readouterr()
     assert sync(work, "--dry-run", "--force") == 0
     text = capsys.readouterr().out
     assert "would regenerate reana" in text and "would drop 1 commit(s) (--force):" in text
-    assert fake.git("log", "-1", "--format=%s", "reana") == "Hand edit"
+    assert gitlab.git("log", "-1", "--format=%s", "reana") == "Hand edit"
 
 
 def test_dry_run_without_token_plans_offline(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     monkeypatch.delenv("RECAST_REANA_GITLAB_TOKEN")
     monkeypatch.setenv("CI_JOB_TOKEN", "job-token")
     assert sync(work, "--dry-run") == 0
     out = capsys.readouterr().out
     assert "dry run without RECAST_REANA_GITLAB_TOKEN" in out and "  create reana.yaml" in out
-    assert fake.seen == []
+    assert gitlab.seen == []
 
 
 def test_stale_job_does_not_roll_the_branch_back(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     old = git(work, "rev-parse", "HEAD")
     new = new_source(work, monkeypatch, {"README.md": "newer\n"})
     assert sync(work) == 0
-    head = fake.git("rev-parse", "reana")
+    head = gitlab.git("rev-parse", "reana")
     monkeypatch.setenv("CI_COMMIT_SHA", old)
     capsys.readouterr()
     assert sync(work) == 0
     assert f"skipped: main is at {new[:12]}, not {old[:12]}" in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == head
+    assert gitlab.git("rev-parse", "reana") == head
 
 
 def test_source_commit_is_read_from_git_not_the_work_tree(
-    work: Path, fake: FakeGitLab, tmp_path: Path
+    work: Path, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     tree = converted_tree(work, tmp_path)
     (work / "junk.txt").write_text("left by an earlier CI step\n")
     (work / "specs" / "workflow.yml").write_text("stages: [\n")
     assert sync(work) == 0
-    assert fake.git("rev-parse", "reana^{tree}") == tree
+    assert gitlab.git("rev-parse", "reana^{tree}") == tree
 
 
 def test_conversion_error_exits_1_without_requests(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     new_source(work, monkeypatch, {"specs/workflow.yml": "stages: [\n"})
     assert sync(work) == 1
     out = capsys.readouterr().out
     assert "specs/workflow.yml:" in out and "conversion stopped" in out
-    assert fake.seen == []
+    assert gitlab.seen == []
 
 
 # -- configuration and GitLab errors: exit 2 / 3 and one line ----------------------------------
@@ -367,29 +364,29 @@ def test_configuration_errors_exit_2(
     assert expected in error_line(capsys)
 
 
-def test_bad_token_401(work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap) -> None:
+def test_bad_token_401(work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap) -> None:
     monkeypatch.setenv("RECAST_REANA_GITLAB_TOKEN", "glpat-revoked")
     assert sync(work) == 3
     err = error_line(capsys)
     assert "401" in err and "wrong, expired or revoked" in err and "glpat-revoked" not in err
 
 
-def test_token_without_api_scope(work: Path, fake: FakeGitLab, capsys: Cap) -> None:
-    fake.tokens[TOKEN] = {"read_api"}  # reads work, the commit is refused
+def test_token_without_api_scope(work: Path, gitlab: FakeGitLab, capsys: Cap) -> None:
+    gitlab.tokens[TOKEN] = {"read_api"}  # reads work, the commit is refused
     assert sync(work) == 3
     assert "lacks the `api` scope" in error_line(capsys)
-    assert fake.seen[-1].method == "POST" and fake.seen[-1].status == 403
-    fake.tokens[TOKEN] = {"read_repository"}
+    assert gitlab.seen[-1].method == "POST" and gitlab.seen[-1].status == 403
+    gitlab.tokens[TOKEN] = {"read_repository"}
     assert sync(work) == 3
     assert "lacks the `api` scope (reading the source branch 'main'" in error_line(capsys)
 
 
-def test_protected_branch(work: Path, fake: FakeGitLab, capsys: Cap) -> None:
-    fake.protected.add("reana")
+def test_protected_branch(work: Path, gitlab: FakeGitLab, capsys: Cap) -> None:
+    gitlab.protected.add("reana")
     assert sync(work) == 3
     err = error_line(capsys)
     assert "protected branch 'reana'" in err and "Protected branches" in err
-    assert fake.ref("refs/heads/reana") is None
+    assert gitlab.ref("refs/heads/reana") is None
 
 
 def test_project_not_found(work: Path, monkeypatch: MP, capsys: Cap) -> None:
@@ -404,31 +401,33 @@ def test_source_branch_not_found(work: Path, capsys: Cap) -> None:
     assert "source branch 'develop' not found" in error_line(capsys)
 
 
-def test_transient_errors_are_retried(work: Path, fake: FakeGitLab, monkeypatch: MP) -> None:
+def test_transient_errors_are_retried(work: Path, gitlab: FakeGitLab, monkeypatch: MP) -> None:
     monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
-    fake.inject("GET", "branches/main$", status=503, body={"message": "503"}, times=2)
-    fake.inject("POST", "commits$", status=429, body={"message": "x"}, headers={"Retry-After": "0"})
-    fake.inject("GET", "branches/reana$", delay=0.6)  # longer than the timeout: retried
+    gitlab.inject("GET", "branches/main$", status=503, body={"message": "503"}, times=2)
+    gitlab.inject(
+        "POST", "commits$", status=429, body={"message": "x"}, headers={"Retry-After": "0"}
+    )
+    gitlab.inject("GET", "branches/reana$", delay=0.6)  # longer than the timeout: retried
     assert sync(work) == 0
-    assert [s.status for s in fake.seen if s.path.endswith("branches/main")] == [503, 503, 200]
-    assert [s.status for s in fake.seen if s.method == "POST"] == [429, 201]
-    assert fake.git("rev-list", "--count", "main..reana") == "1"
+    assert [s.status for s in gitlab.seen if s.path.endswith("branches/main")] == [503, 503, 200]
+    assert [s.status for s in gitlab.seen if s.method == "POST"] == [429, 201]
+    assert gitlab.git("rev-list", "--count", "main..reana") == "1"
 
 
-def test_persistent_5xx_exits_3(work: Path, fake: FakeGitLab, capsys: Cap) -> None:
-    fake.inject("GET", "branches/main$", status=502, body=b"<html>Bad Gateway</html>", times=99)
+def test_persistent_5xx_exits_3(work: Path, gitlab: FakeGitLab, capsys: Cap) -> None:
+    gitlab.inject("GET", "branches/main$", status=502, body=b"<html>Bad Gateway</html>", times=99)
     assert sync(work) == 3
     assert "kept failing reading the source branch 'main' (502 (HTML error page)) after 2" in (
         error_line(capsys)
     )
-    assert len(fake.seen) == 3  # one try and two retries
+    assert len(gitlab.seen) == 3  # one try and two retries
 
 
 def test_persistent_timeouts_exit_3(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
-    fake.inject("GET", "branches/main$", delay=0.6, times=3)
+    gitlab.inject("GET", "branches/main$", delay=0.6, times=3)
     assert sync(work) == 3
     err = error_line(capsys)
     assert "did not answer reading the source branch 'main' within 0.3 s (2 retries)" in err
@@ -446,37 +445,28 @@ def test_unreachable_server_exits_3(work: Path, monkeypatch: MP, capsys: Cap) ->
 
 
 def test_push_onto_target_between_read_and_write_is_not_lost(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     assert sync(work) == 0
     new_source(work, monkeypatch, {"README.md": "v2\n"})
-    pushed: list[str] = []
-    fake.inject(
-        "GET",
-        "compare$",
-        before=lambda: pushed.append(fake.push_commit("reana", {"n.txt": "n\n"}, "Concurrent")),
-    )
+    pushed = push_before(gitlab, "GET", "compare$", {"n.txt": "n\n"}, "Concurrent")
     assert sync(work) == 1
-    assert f"{pushed[0][:12]} Concurrent" in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == pushed[0]
+    assert_left_alone(gitlab, capsys, pushed[0], "Concurrent")
 
 
 def test_target_rewritten_between_read_and_write_is_judged_again(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     assert sync(work) == 0
     source = new_source(work, monkeypatch, {"README.md": "v2\n"})
-    pushed: list[str] = []
-    rewrite = lambda: pushed.append(fake.push_commit("reana", {"r.txt": "r\n"}, "Rewrite", source))  # noqa: E731
-    fake.inject("GET", "compare$", before=rewrite)
+    pushed = push_before(gitlab, "GET", "compare$", {"r.txt": "r\n"}, "Rewrite", source)
     assert sync(work) == 1  # judged again: the rewritten head is someone's work
-    assert requests(fake).count("GET compare") == 2
-    assert f"{pushed[0][:12]} Rewrite" in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == pushed[0]
+    assert requests(gitlab).count("GET compare") == 2
+    assert_left_alone(gitlab, capsys, pushed[0], "Rewrite")
 
 
 def test_concurrent_sync_job_makes_the_retry_up_to_date(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     from recast_reana.gitlab.settings import settings_from_env
     from recast_reana.gitlab.sync_branch import run
@@ -488,52 +478,48 @@ def test_concurrent_sync_job_makes_the_retry_up_to_date(
     def other_job() -> None:  # runs while our job waits for its compare answer
         assert run(work, settings, dry_run=False, force=False).committed
 
-    fake.inject("GET", "compare$", before=other_job)
+    gitlab.inject("GET", "compare$", before=other_job)
     capsys.readouterr()
     assert sync(work) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "reana is up to date"
-    assert fake.git("rev-list", "--count", "main..reana") == "1"
+    assert gitlab.git("rev-list", "--count", "main..reana") == "1"
 
 
 def test_target_that_keeps_moving_exits_3(
-    work: Path, fake: FakeGitLab, monkeypatch: MP, capsys: Cap
+    work: Path, gitlab: FakeGitLab, monkeypatch: MP, capsys: Cap
 ) -> None:
     assert sync(work) == 0
     source = new_source(work, monkeypatch, {"README.md": "v2\n"})
     n = iter(range(10))
-    fake.inject(
+    gitlab.inject(
         "GET",
         "compare$",
         times=2,
-        before=lambda: fake.push_commit("reana", {"x.txt": f"{next(n)}\n"}, "Mover", source),
+        before=lambda: gitlab.push_commit("reana", {"x.txt": f"{next(n)}\n"}, "Mover", source),
     )
     assert sync(work) == 3
     assert "reana changed twice while sync-branch was writing it" in error_line(capsys)
 
 
 def test_branch_created_between_read_and_write_is_not_overwritten(
-    work: Path, fake: FakeGitLab, capsys: Cap
+    work: Path, gitlab: FakeGitLab, capsys: Cap
 ) -> None:
     source = git(work, "rev-parse", "HEAD")
-    made: list[str] = []
-    fake.inject(
-        "POST",
-        "commits$",
-        before=lambda: made.append(fake.push_commit("reana", {"m.txt": "m\n"}, "Manual", source)),
-    )
+    made = push_before(gitlab, "POST", "commits$", {"m.txt": "m\n"}, "Manual", source)
     assert sync(work) == 1
-    assert f"{made[0][:12]} Manual" in capsys.readouterr().out
-    assert fake.git("rev-parse", "reana") == made[0]
+    assert_left_alone(gitlab, capsys, made[0], "Manual")
 
 
 def test_source_moving_during_the_write_keeps_the_pinned_base(
-    work: Path, fake: FakeGitLab, tmp_path: Path
+    work: Path, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
     source = git(work, "rev-parse", "HEAD")
     tree = converted_tree(work, tmp_path)
-    fake.inject("POST", "commits$", before=lambda: fake.push_commit("main", {"a": "a\n"}, "Next"))
+    gitlab.inject(
+        "POST", "commits$", before=lambda: gitlab.push_commit("main", {"a": "a\n"}, "Next")
+    )
     assert sync(work) == 0
-    assert_generated(fake, source, tree)
+    assert_generated(gitlab, source, tree)
 
 
 # -- the token never shows ---------------------------------------------------------------------
@@ -543,7 +529,7 @@ SENTINEL = "glpat-SENTINEL-never-print-me"
 
 def test_token_never_in_output_logs_or_dotenv(
     work: Path,
-    fake: FakeGitLab,
+    gitlab: FakeGitLab,
     tmp_path: Path,
     monkeypatch: MP,
     capsys: Cap,
@@ -551,17 +537,19 @@ def test_token_never_in_output_logs_or_dotenv(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("RECAST_REANA_GITLAB_TIMEOUT", "0.3")
-    fake.tokens = {SENTINEL: {"api"}}
+    gitlab.tokens = {SENTINEL: {"api"}}
     monkeypatch.setenv("RECAST_REANA_GITLAB_TOKEN", SENTINEL)
     dotenv = tmp_path / "sync.env"
     assert main(["--debug", "sync-branch", str(work), "--dotenv", str(dotenv)]) == 0
-    fake.inject("GET", "branches/main$", status=500, body={"message": f"echo {SENTINEL}"}, times=9)
+    gitlab.inject(
+        "GET", "branches/main$", status=500, body={"message": f"echo {SENTINEL}"}, times=9
+    )
     assert main(["--debug", "sync-branch", str(work), "--dotenv", str(dotenv)]) == 3
-    fake.faults.clear()
-    fake.inject("GET", "branches/main$", delay=0.6, times=3)
+    gitlab.faults.clear()
+    gitlab.inject("GET", "branches/main$", delay=0.6, times=3)
     assert main(["sync-branch", str(work), "--debug"]) == 3
-    fake.faults.clear()
-    fake.tokens = {}
+    gitlab.faults.clear()
+    gitlab.tokens = {}
     assert main(["sync-branch", str(work), "--debug"]) == 3
     out, err = capsys.readouterr()
     assert "[MASKED]" in err  # the echoed token was replaced
@@ -570,10 +558,10 @@ def test_token_never_in_output_logs_or_dotenv(
         assert SENTINEL not in text
 
 
-def test_token_never_in_a_subprocess_stderr_at_debug(work: Path, fake: FakeGitLab) -> None:
-    fake.tokens = {SENTINEL: {"api"}}
+def test_token_never_in_a_subprocess_stderr_at_debug(work: Path, gitlab: FakeGitLab) -> None:
+    gitlab.tokens = {SENTINEL: {"api"}}
     env = {**os.environ, "RECAST_REANA_GITLAB_TOKEN": SENTINEL, "RECAST_REANA_DEBUG": "1"}
-    fake.inject("POST", "commits$", status=400, body={"message": f"bad {SENTINEL}"})
+    gitlab.inject("POST", "commits$", status=400, body={"message": f"bad {SENTINEL}"})
     done = subprocess.run(
         [sys.executable, "-m", "recast_reana", "--debug", "sync-branch", str(work)],
         env=env,
@@ -650,16 +638,16 @@ def test_trailers() -> None:
 # -- the fake answers as GitLab does (python-gitlab, unmodified) --------------------------------
 
 
-def test_fake_follows_gitlab_rules(work: Path, fake: FakeGitLab) -> None:
-    import gitlab
+def test_fake_follows_gitlab_rules(work: Path, gitlab: FakeGitLab) -> None:
+    import gitlab as python_gitlab
 
-    project = gitlab.Gitlab(fake.url, private_token=TOKEN).projects.get(fake.project_id)
+    project = python_gitlab.Gitlab(gitlab.url, private_token=TOKEN).projects.get(gitlab.project_id)
     assert project.default_branch == "main"
     main_sha = project.branches.get("main").commit["id"]
     files = [{"action": "create", "file_path": "n.txt", "content": "n"}]
 
     def refused(data: dict[str, object]) -> str:
-        with pytest.raises(gitlab.GitlabCreateError) as info:
+        with pytest.raises(python_gitlab.GitlabCreateError) as info:
             project.commits.create({"commit_message": "m", "actions": files} | data)
         assert info.value.response_code == 400
         return str(info.value.error_message)
@@ -692,8 +680,8 @@ def test_fake_follows_gitlab_rules(work: Path, fake: FakeGitLab) -> None:
     assert isinstance(compare, dict)
     assert [c["title"] for c in compare["commits"]] == ["m", "many"]
     assert compare["commit"]["title"] == "many"
-    with pytest.raises(gitlab.GitlabGetError) as missing:
+    with pytest.raises(python_gitlab.GitlabGetError) as missing:
         project.branches.get("nope")
     assert missing.value.error_message == "404 Branch Not Found"
-    with pytest.raises(gitlab.GitlabAuthenticationError):
-        gitlab.Gitlab(fake.url, private_token="bad").projects.get(fake.project_id)
+    with pytest.raises(python_gitlab.GitlabAuthenticationError):
+        python_gitlab.Gitlab(gitlab.url, private_token="bad").projects.get(gitlab.project_id)

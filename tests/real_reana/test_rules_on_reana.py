@@ -381,8 +381,8 @@ def test_rr403_workflow_kerberos_without_secrets_fails_right_after_start(reana: 
     assert submission.start is not None and submission.start.status == 200
     assert submission.status == "failed"
     logs = json.loads(reana.call("GET", f"/api/workflows/{submission.id}/logs").body["logs"])
-    assert logs == {
-        "workflow_logs": "Operation cancelled. Secrets ['CERN_KEYTAB'] do not exist.\n\n",
-        "job_logs": {},
-        "engine_specific": None,
-    }
+    # The controller writes the message once or twice as its status updates race: "\n" or "\n\n".
+    assert logs["workflow_logs"].rstrip("\n") == (
+        "Operation cancelled. Secrets ['CERN_KEYTAB'] do not exist."
+    )
+    assert (logs["job_logs"], logs["engine_specific"]) == ({}, None)

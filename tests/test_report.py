@@ -94,10 +94,10 @@ def test_failed_run_with_results_and_exit_code(
 ) -> None:
     path = summary_json(tmp_path, "finished")
     data = json.loads(path.read_text())
-    data["workflows"][0]["results"] = [
-        {"name": "limit", "status": "passed"},
-        {"name": "xsec", "status": "failed"},
-    ]
+    data["results"] = {  # results/ validation's section of summary.json
+        "status": "failed",
+        "checks": [{"name": "limit", "status": "passed"}, {"name": "xsec", "status": "failed"}],
+    }
     path.write_text(json.dumps(data))
     args = ["report", "status", "--state", "auto", "--summary", str(path), "--exit-code", "1"]
     assert main(args) == 0

@@ -61,22 +61,26 @@ def one_line(summary: Mapping[str, Any]) -> str:
 
 
 def _results(summary: Mapping[str, Any]) -> tuple[int, int] | None:
-    """(passed, total) of the results checked against references, wherever summary.json has them."""
-    found: list[Mapping[str, Any]] = []
-    for holder in [summary, *(summary.get("workflows") or [])]:
-        if isinstance(holder, Mapping) and isinstance(holder.get("results"), list):
-            found += [r for r in holder["results"] if isinstance(r, Mapping)]
+    """(passed, total) of the results checked against references: summary.json's
+    `results: {status, checks: [{name, point, status: passed|failed|error, ...}]}`."""
+    results = summary.get("results")
+    checks = results.get("checks") if isinstance(results, Mapping) else results
+    if not isinstance(checks, list):
+        return None
+    found = [c for c in checks if isinstance(c, Mapping)]
     if not found:
         return None
-    ok = sum(1 for r in found if str(r.get("status", r.get("outcome", ""))) in ("passed", "ok"))
-    return ok, len(found)
+    return sum(1 for c in found if c.get("status") == "passed"), len(found)
 
 
 def state_of(summary: Mapping[str, Any] | None, exit_code: int) -> str:
-    """`success` only when the run said so (exit 0) and REANA finished every workflow."""
+    """`success` when the run said so (exit 0) and no workflow failed; without --wait a queued
+    workflow is a success of the job (it submitted), not a status left running for ever."""
     if summary is None or exit_code != 0:
         return "failed"
-    return "success" if summary.get("status") == "finished" else "failed"
+    bad = ("failed", "stopped", "deleted", "not submitted", "timeout")
+    flows = [w for w in summary.get("workflows") or [] if isinstance(w, Mapping)]
+    return "success" if flows and not any(w.get("status") in bad for w in flows) else "failed"
 
 
 def target_url(summary: Mapping[str, Any] | None) -> str | None:

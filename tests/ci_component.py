@@ -6,7 +6,7 @@ with a `spec:inputs` header. The component is the source's header, word for word
 shows the inputs), and a body that includes the source with `include: local`, passing each
 input on. Inside a component a nested `local` include is read from the component's project at
 the component's commit (GitLab keeps the project and SHA of the including file), so
-`@0.1.0` runs the jobs of tag 0.1.0, whose `version` input pins recast-reana 0.1.0: the installed
+`@v0.1.0` runs the jobs of tag v0.1.0, whose `version` input pins recast-reana 0.1.0: the installed
 version follows the component's version without `$[[ component.version ]]` (a beta of GitLab
 18.6 behind a feature flag, null for a SHA or a branch, and an error outside a component).
 
@@ -32,7 +32,7 @@ HEAD = f"""\
 # branch, the nightly REANA validation and reporting into GitLab (see {SOURCE} for the jobs).
 #
 #   include:
-#     - component: $CI_SERVER_FQDN/recast-reana/recast-reana/recast-reana@0.1.0
+#     - component: $CI_SERVER_FQDN/recast-reana/recast-reana/recast-reana@v0.1.0
 #       inputs:
 #         example: default
 """

@@ -138,7 +138,7 @@ def test_component_is_the_template_generated() -> None:
 def test_release_job_publishes_on_a_version_tag() -> None:
     pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
     release = pipeline["release"]
-    assert release["rules"] == [{"if": r"$CI_COMMIT_TAG =~ /^\d+\.\d+\.\d+$/"}]
+    assert release["rules"] == [{"if": r"$CI_COMMIT_TAG =~ /^v?\d+\.\d+\.\d+$/"}]
     assert release["release"]["tag_name"] == "$CI_COMMIT_TAG"
     assert release["stage"] == "release" and "release" in pipeline["stages"]
     # The tag must be the package's version and the template's pinned one: the script checks it.
@@ -149,7 +149,7 @@ def test_release_job_publishes_on_a_version_tag() -> None:
 
 def test_release_script_accepts_only_the_package_version(tmp_path: Path) -> None:
     release = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())["release"]
-    for tag, ok in ((__version__, True), ("9.9.9", False)):
+    for tag, ok in ((__version__, True), (f"v{__version__}", True), ("v9.9.9", False)):
         done = subprocess.run(
             ["sh", "-ec", "\n".join(release["script"])],
             cwd=ROOT,

@@ -711,3 +711,28 @@ def test_merge_request_note_from_the_check_then_the_run_is_one_note(
     assert len(run_requests) <= 4
     for secret in (TOKEN, REANA_TOKEN, JOB_TOKEN):
         assert secret not in note["body"] and secret not in again.output
+
+
+@pytest.mark.slow
+def test_nightly_history_comes_from_the_last_successful_pipeline(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, reana: FakeReana, tmp_path: Path
+) -> None:
+    """history + commit-status: the artifact, then `run --history`; 3 requests to GitLab."""
+    pytest.importorskip("recast_reana.results", reason="`run --history` comes with results/")
+    from fake_gitlab_reporting import Pipeline as GitLabPipeline
+
+    repo = make_repo(tmp_path, gitlab, inputs={"commit-status": True, "history": True})
+    sha = git(repo, "rev-parse", "HEAD")
+    previous = b'{"format": "recast-reana results history", "version": 1, "runs": []}\n'
+    artifact = {"recast-reana-run": {"recast-reana-report/history.json": previous}}
+    gitlab.reporting.pipelines.append(GitLabPipeline(70, "main", sha, artifacts=artifact))
+    env = variables(gitlab, reana) | reporting_variables(gitlab, repo, "main")
+    done = pipeline(gcl, repo, "schedule", env)
+    assert done.returncode == 0, done.output
+    log = done.log("recast-reana-run")
+    assert f"history: recast-reana-report/history.json ({len(previous)} bytes) from" in log
+    assert run_job_requests(gitlab) == [
+        "GET jobs/artifacts/main/raw/recast-reana-report/history.json",
+        f"POST statuses/{sha}",
+        f"POST statuses/{sha}",
+    ]

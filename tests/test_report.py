@@ -163,6 +163,19 @@ def test_a_missing_permission_is_one_warning_and_exit_0(
     assert TOKEN not in "\n".join(err)
 
 
+def test_a_proxy_error_page_is_one_warning(
+    gitlab: FakeGitLab, ci: dict[str, str], capsys: Any
+) -> None:
+    page = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+    gitlab.inject("POST", r"statuses", status=502, body=page, times=9)
+    assert main(["report", "status", "--state", "running"]) == 0
+    assert capsys.readouterr().err.strip() == (
+        "recast-reana: warning: commit status recast-reana/reana not set: 502 (an HTML page, "
+        "not GitLab's API)"
+    )
+    assert requests_to(gitlab, "statuses") == ["POST 502"] * 1  # RETRIES=0: asked once
+
+
 def test_without_the_project_token_nothing_is_asked(
     gitlab: FakeGitLab, ci: dict[str, str], capsys: Any, monkeypatch: MP
 ) -> None:

@@ -108,9 +108,11 @@ def check_section(issues: Any, source: str) -> str:
     lines = [f"**Check:** {found}", "", "| where | rule | finding |", "|---|---|---|"]
     serious.sort(key=lambda i: _SEVERITY_ORDER.index(str(i.get("severity", "info"))))
     for issue in serious[:ISSUES_SHOWN]:
-        loc = issue.get("location") or {}
-        lines_ = loc.get("lines") or {} if isinstance(loc, Mapping) else {}
-        where = f"{loc.get('path', '?')}:{lines_.get('begin', '?')}" if loc else "?"
+        loc = issue.get("location")
+        loc = loc if isinstance(loc, Mapping) else {}
+        begin = loc.get("lines")
+        begin = begin.get("begin", "?") if isinstance(begin, Mapping) else "?"
+        where = f"{loc.get('path', '?')}:{begin}"
         rule = str(issue.get("check_name", "")).split(" ")[0]
         lines.append(_row([where, rule, str(issue.get("description", ""))]))
     if len(serious) > ISSUES_SHOWN:

@@ -67,17 +67,29 @@ class Reported:
 
 def settings_from_env(env: Mapping[str, str]) -> ReportSettings:
     """GitLab CI's variables; tokens only from the environment. Missing ones are checked per use."""
-    from recast_reana.gitlab.settings import _number
-
     return ReportSettings(
         url=env.get("CI_SERVER_URL", "").strip().rstrip("/"),
         project=env.get("CI_MERGE_REQUEST_PROJECT_ID") or env.get("CI_PROJECT_ID", ""),
         token=env.get(TOKEN_VAR, "").strip(),
         job_token=env.get("CI_JOB_TOKEN", "").strip(),
-        timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
-        retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 2, integer=True)),
+        timeout=_positive(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
+        retries=int(_positive(env, "RECAST_REANA_GITLAB_RETRIES", 2, zero=True)),
         ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
     )
+
+
+def _positive(env: Mapping[str, str], name: str, default: float, zero: bool = False) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if zero else float(raw)
+    except ValueError:
+        value = -1
+    if value < 0 or (value == 0 and not zero):
+        kind = "a whole number >= 0" if zero else "a number of seconds > 0"
+        raise Error(f"{name}={raw!r}: must be {kind}", EXIT_USAGE)
+    return value
 
 
 class _Refused(Exception):
@@ -177,6 +189,8 @@ def post_status(
     if description:
         data["description"] = description
     if pipeline_id:
+        if not pipeline_id.isdigit():
+            raise Error(f"CI_PIPELINE_ID={pipeline_id!r}: not a pipeline id", EXIT_USAGE)
         data["pipeline_id"] = int(pipeline_id)
     api = _Api(s)
     try:

@@ -296,7 +296,7 @@ CODEQUALITY = [
 SUMMARY_MD = (
     "# REANA run: finished\n\nServer: https://reana.example.org\n\n"
     "| point | workflow | status |\n|---|---|---|\n| - | analysis-main.3 | finished |\n\n"
-    "![limit](plots/limit.png) and [junit](junit.xml)\n"
+    "## Results: 2 passed\n\n![limit](plots/limit.png) and [junit](junit.xml)\n"
 )
 
 
@@ -360,6 +360,7 @@ def test_note_links_point_at_the_job_artifacts(
     raw = base.replace("/artifacts/file/", "/artifacts/raw/")
     assert f"![limit]({raw}/plots/limit.png)" in note["body"]
     assert f"[junit]({base}/junit.xml)" in note["body"]
+    assert "\n#### Results: 2 passed\n" in note["body"]  # below the note's ### title
 
 
 def test_a_deleted_note_is_written_again(

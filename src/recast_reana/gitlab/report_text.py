@@ -124,6 +124,8 @@ def run_section(markdown: str, link_base: str | None) -> str:
     """The run's summary.md, its title made a heading of the note, relative links made absolute."""
     text = markdown.strip("\n")
     text = re.sub(r"\A# REANA run: (.*)", r"**REANA run:** \1", text)
+    # Its sections below the note's own `### recast-reana` title.
+    text = re.sub(r"(?m)^(#{1,4}) ", lambda m: "#" * (len(m[1]) + 2) + " ", text)
     if link_base:
         base = link_base.rstrip("/")
 

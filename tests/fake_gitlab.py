@@ -97,6 +97,9 @@ class FakeGitLab(LocalServer):
         self.faults: list[Fault] = []
         self.seen: list[Seen] = []
         self.lock = threading.RLock()
+        from fake_gitlab_reporting import Reporting
+
+        self.reporting = Reporting()  # statuses, notes, artifacts: fake_gitlab_reporting.py
         super().__init__(_handler(self))
 
     # -- test controls --------------------------------------------------------------------
@@ -274,6 +277,9 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:
             self._serve("POST")
 
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
         def _serve(self, method: str) -> None:
             split = urlsplit(self.path)
             path = split.path.removeprefix("/api/v4/")
@@ -326,6 +332,11 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
 def route(
     fake: FakeGitLab, method: str, path: str, query: dict[str, list[str]], raw: bytes, headers: Any
 ) -> tuple[int, Any, dict[str, str]]:
+    import fake_gitlab_reporting
+
+    if fake_gitlab_reporting.handles(path):  # `recast-reana report`'s endpoints
+        with fake.lock:
+            return fake_gitlab_reporting.route(fake, method, path, query_last(query), raw, headers)
     token = headers.get("PRIVATE-TOKEN")
     if token not in fake.tokens:
         raise _message(401, "401 Unauthorized")
@@ -374,6 +385,10 @@ def route(
     if method == "GET" and what == "compare":
         return 200, _compare(fake, q), {}
     raise ApiError(404, {"error": "404 Not Found"})
+
+
+def query_last(query: dict[str, list[str]]) -> dict[str, str]:
+    return {k: v[-1] for k, v in query.items()}
 
 
 def _blob(fake: FakeGitLab, spec: str) -> bytes:

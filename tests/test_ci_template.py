@@ -25,8 +25,10 @@ from typing import Any
 
 import pytest
 import yaml
+from ci_component import render
 from ci_local import GitlabCiLocal, Pipeline, ensure
 from fake_gitlab import TOKEN, FakeGitLab
+from fake_gitlab_reporting import JOB_TOKEN
 from fake_reana import FakeReana
 from gitrepo import commit, git
 from helpers import RECAST_REPO, replace_in
@@ -36,6 +38,10 @@ from recast_reana import __version__
 ROOT = Path(__file__).parents[1]
 TEMPLATE = ROOT / "ci-templates" / "recast-reana.gitlab-ci.yml"
 INCLUDED = "ci-templates/recast-reana.gitlab-ci.yml"  # where the test repositories keep it
+COMPONENT = "templates/recast-reana.yml"  # the catalog component, generated from TEMPLATE
+# `include: component:` as a project that uses the catalog writes it; gitlab-ci-local reads a
+# component of the project it runs in (its git remote's path, at the commit's SHA) locally.
+COMPONENT_INCLUDE = "gitlab.example.org/atlas/analysis/recast-reana@$CI_COMMIT_SHA"
 JOBS = ("recast-reana-check", "recast-reana-sync-branch", "recast-reana-run")
 REANA_TOKEN = "Sentinel-Reana-Token-7c1d"
 SPEED = 60.0  # fake REANA seconds per real second: the 140 s workflow ends before the first poll
@@ -117,6 +123,43 @@ def test_gitlab_conventions() -> None:
     assert not re.search(r"--\w*token", text, re.IGNORECASE)
 
 
+def test_component_is_the_template_generated() -> None:
+    """templates/ holds no copied jobs: the template's header and an include passing each input."""
+    text = (ROOT / COMPONENT).read_text()
+    assert text == render(TEMPLATE.read_text()), "run: python tests/ci_component.py"
+    header, body = yaml.safe_load_all(text)
+    assert header == documents()[0]
+    [include] = body["include"]
+    assert include["local"] == INCLUDED
+    assert include["inputs"] == {k: f"$[[ inputs.{k} ]]" for k in header["spec"]["inputs"]}
+    assert set(body) == {"include"}
+
+
+def test_release_job_publishes_on_a_version_tag() -> None:
+    pipeline = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())
+    release = pipeline["release"]
+    assert release["rules"] == [{"if": r"$CI_COMMIT_TAG =~ /^v?\d+\.\d+\.\d+$/"}]
+    assert release["release"]["tag_name"] == "$CI_COMMIT_TAG"
+    assert release["stage"] == "release" and "release" in pipeline["stages"]
+    # The tag must be the package's version and the template's pinned one: the script checks it.
+    script = "\n".join(release["script"])
+    assert "pyproject.toml" in script and INCLUDED in script
+    assert "python tests/ci_component.py --check" in pipeline["component"]["script"]
+
+
+def test_release_script_accepts_only_the_package_version(tmp_path: Path) -> None:
+    release = yaml.safe_load((ROOT / ".gitlab-ci.yml").read_text())["release"]
+    for tag, ok in ((__version__, True), (f"v{__version__}", True), ("v9.9.9", False)):
+        done = subprocess.run(
+            ["sh", "-ec", "\n".join(release["script"])],
+            cwd=ROOT,
+            env={"CI_COMMIT_TAG": tag, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            check=False,
+        )
+        assert (done.returncode == 0) is ok, (tag, done.stderr)
+
+
 # --- GitLab's schema ---------------------------------------------------------------------------
 
 
@@ -146,8 +189,9 @@ def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
         pytest.param({"wait": False, "grid": "grid.yaml", "stage": "reana"}, id="inputs-given"),
     ],
 )
-def test_schema(tmp_path: Path, inputs: dict[str, Any] | None) -> None:
-    text = TEMPLATE.read_text()
+@pytest.mark.parametrize("source", [TEMPLATE, ROOT / COMPONENT], ids=["template", "component"])
+def test_schema(tmp_path: Path, inputs: dict[str, Any] | None, source: Path) -> None:
+    text = source.read_text()
     body = text.split("\n---\n", 1)[1] if inputs is None else interpolate(text, inputs)
     path = tmp_path / ".gitlab-ci.yml"
     path.write_text(body)
@@ -156,6 +200,12 @@ def test_schema(tmp_path: Path, inputs: dict[str, Any] | None) -> None:
     # The check can fail: a rule with an unknown `when:` is refused.
     path.write_text(body + "\nbroken:\n  script: [x]\n  rules:\n    - when: sometimes\n")
     assert check_jsonschema(path).returncode == 1
+
+
+@pytest.mark.slow
+def test_schema_of_the_projects_own_pipeline() -> None:
+    done = check_jsonschema(ROOT / ".gitlab-ci.yml")
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 # --- gitlab-ci-local ----------------------------------------------------------------------------
@@ -179,16 +229,21 @@ def make_repo(
     *,
     inputs: Mapping[str, Any] | None = None,
     branch: str = "main",
+    component: bool = False,
 ) -> Path:
-    """A git repository whose .gitlab-ci.yml includes the template; main pushed to the fake."""
+    """A git repository whose .gitlab-ci.yml includes the template (or the catalog component);
+    main pushed to the fake."""
     repo = tmp_path / "analysis"
     repo.mkdir()
     # The analysis' images are on gitlab-registry.cern.ch, out of reach here: the check runs
     # online against a real registry on 127.0.0.1 in test_check_job_runs_online_*.
     include: dict[str, Any] = {"local": INCLUDED, "inputs": {"online": False, **(inputs or {})}}
+    if component:
+        include = {"component": COMPONENT_INCLUDE, "inputs": include["inputs"]}
     tree = {
         **files,
         INCLUDED: TEMPLATE.read_text(),
+        COMPONENT: (ROOT / COMPONENT).read_text(),
         ".gitlab-ci.yml": yaml.safe_dump({"include": [include]}, sort_keys=False),
         ".gitignore": ".gitlab-ci-local/\n",
     }
@@ -252,7 +307,7 @@ def pipeline(
         unset=unset,
         path=[Path(sys.executable).parent],
     )
-    for secret in (TOKEN, REANA_TOKEN):
+    for secret in (TOKEN, REANA_TOKEN, JOB_TOKEN):
         assert secret not in done.output, "a token reached the job log"
     return done
 
@@ -523,3 +578,161 @@ def test_check_job_runs_online_against_the_registry_and_caches_the_facts(
     # (gitlab-ci-local's shell executor runs the job in a copy it removes: the GitLab cache of
     # .cache/recast-reana cannot be looked at here; tests/test_registry.py covers the cache.)
     assert git(repo, "status", "--porcelain") == ""
+
+
+# --- the catalog component --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("branch", "source", "expected"),
+    [
+        ("main", "push", {"check", "sync-branch"}),
+        ("feature", "merge_request_event", {"check", "run"}),
+        ("main", "schedule", {"sync-branch", "run"}),
+        ("reana", "push", set()),
+    ],
+)
+def test_component_has_the_templates_jobs_and_rules(
+    gcl: GitlabCiLocal,
+    gitlab: FakeGitLab,
+    tmp_path: Path,
+    branch: str,
+    source: str,
+    expected: set[str],
+) -> None:
+    repo = make_repo(tmp_path, gitlab, branch=branch, component=True, inputs={"stage": "reana"})
+    (repo / ".gitlab-ci.yml").write_text(
+        (repo / ".gitlab-ci.yml").read_text() + "stages: [reana]\n"
+    )
+    git(repo, "commit", "-q", "-am", "stage reana")
+    found = jobs(gcl, repo, gitlab, source)
+    assert {k.removeprefix("recast-reana-") for k in found} == expected
+    assert {j["stage"] for j in found.values()} <= {"reana"}  # the component's input arrived
+
+
+@pytest.mark.slow
+def test_component_pipeline_checks_and_regenerates_the_reana_branch(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path, gitlab, component=True)
+    source = git(repo, "rev-parse", "HEAD")
+    done = pipeline(gcl, repo, "push", variables(gitlab))
+    assert done.returncode == 0, done.output
+    assert ran(done) == {"recast-reana-check", "recast-reana-sync-branch"}
+    assert "recast-reana 0.1.0" in done.log("recast-reana-check")  # the pinned version
+    assert gitlab.git("rev-parse", "reana^") == source
+
+
+# --- reporting into GitLab ---------------------------------------------------------------------
+
+
+def reporting_variables(gitlab: FakeGitLab, repo: Path, ref: str) -> dict[str, str]:
+    """What GitLab adds for reporting: this pipeline (known to the fake) and the job's token."""
+    from fake_gitlab_reporting import Pipeline as GitLabPipeline
+
+    sha = git(repo, "rev-parse", "HEAD")
+    gitlab.reporting.pipelines.append(GitLabPipeline(77, ref, sha, status="running"))
+    return {
+        "CI_PIPELINE_ID": "77",
+        "CI_JOB_TOKEN": JOB_TOKEN,
+        "CI_JOB_URL": f"{gitlab.url}/atlas/analysis/-/jobs/501",
+        "CI_PIPELINE_URL": f"{gitlab.url}/atlas/analysis/-/pipelines/77",
+    }
+
+
+def run_job_requests(gitlab: FakeGitLab) -> list[str]:
+    reporting = ("statuses", "merge_requests", "jobs/artifacts")
+    return [
+        f"{s.method} {s.path.split('/', 2)[2]}"
+        for s in gitlab.seen
+        if any(r in s.path for r in reporting)
+    ]
+
+
+@pytest.mark.slow
+def test_schedule_sets_the_commit_status_running_then_success(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, reana: FakeReana, tmp_path: Path
+) -> None:
+    repo = make_repo(tmp_path, gitlab, inputs={"commit-status": True})
+    sha = git(repo, "rev-parse", "HEAD")
+    env = variables(gitlab, reana) | reporting_variables(gitlab, repo, "main")
+    done = pipeline(gcl, repo, "schedule", env, RECAST_REANA_RUN="true")
+    assert done.returncode == 0, done.output
+    [wf] = reana.workflows.values()
+    [status] = gitlab.reporting.statuses
+    assert status["sha"] == sha and status["name"] == "recast-reana/reana"
+    assert status["history"] == ["running", "success"]
+    assert status["target_url"] == f"{reana.url}/details/{wf.id}"
+    assert status["description"].startswith("analysis-main.1 finished in ")
+    log = done.log("recast-reana-run")
+    assert f"started analysis-main.1: {reana.url}/details/{wf.id}" in log  # passed through
+    assert "commit status recast-reana/reana: running on" in log
+    assert "commit status recast-reana/reana: success on" in log
+    assert len(run_job_requests(gitlab)) <= 4
+    assert run_job_requests(gitlab) == [f"POST statuses/{sha}"] * 2
+
+
+@pytest.mark.slow
+def test_merge_request_note_from_the_check_then_the_run_is_one_note(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, reana: FakeReana, tmp_path: Path
+) -> None:
+    inputs = {"commit-status": True, "mr-note": True}
+    repo = make_repo(tmp_path, gitlab, BROKEN, branch="feature", inputs=inputs)
+    env = variables(gitlab, reana) | reporting_variables(gitlab, repo, "refs/merge-requests/1/head")
+    done = pipeline(gcl, repo, "merge_request_event", env)
+    assert done.returncode != 0  # the check fails; its note is written all the same
+    [note] = gitlab.reporting.notes[1]
+    assert "**Check:** " in note["body"] and "| specs/steps.yml:10 | RR002 |" in note["body"]
+    assert run_job_requests(gitlab) == ["GET merge_requests/1/notes", "POST merge_requests/1/notes"]
+    # The analyst fixes the check and starts the manual REANA run.
+    (repo / "specs/steps.yml").write_text(RECAST_REPO["specs/steps.yml"])
+    git(repo, "commit", "-q", "-am", "Fix the repeated key")
+    gitlab.seen.clear()
+    env = env | reporting_variables(gitlab, repo, "refs/merge-requests/1/head")
+    found, unset = pipeline_source(repo, "merge_request_event")
+    again = gcl.run(
+        repo,
+        "--manual",
+        "recast-reana-run",
+        variables={**env, **found},
+        unset=unset,
+        path=[Path(sys.executable).parent],
+    )
+    assert again.returncode == 0, again.output
+    assert ran(again) == {"recast-reana-check", "recast-reana-run"}
+    [note] = gitlab.reporting.notes[1]  # the same note, now with the run's table
+    assert "**Check:** no problems" in note["body"]
+    assert "**REANA run:** finished" in note["body"] and "analysis-feature.1" in note["body"]
+    requests = run_job_requests(gitlab)
+    # check: the note (found by its marker); run: two statuses and the note by the handed id.
+    assert requests.count("PUT merge_requests/1/notes/" + str(note["id"])) == 2
+    run_requests = [r for r in requests if "statuses" in r] + requests[-1:]
+    assert len(run_requests) <= 4
+    for secret in (TOKEN, REANA_TOKEN, JOB_TOKEN):
+        assert secret not in note["body"] and secret not in again.output
+
+
+@pytest.mark.slow
+def test_nightly_history_comes_from_the_last_successful_pipeline(
+    gcl: GitlabCiLocal, gitlab: FakeGitLab, reana: FakeReana, tmp_path: Path
+) -> None:
+    """history + commit-status: the artifact, then `run --history`; 3 requests to GitLab."""
+    pytest.importorskip("recast_reana.results", reason="`run --history` comes with results/")
+    from fake_gitlab_reporting import Pipeline as GitLabPipeline
+
+    repo = make_repo(tmp_path, gitlab, inputs={"commit-status": True, "history": True})
+    sha = git(repo, "rev-parse", "HEAD")
+    previous = b'{"format": "recast-reana results history", "version": 1, "runs": []}\n'
+    artifact = {"recast-reana-run": {"recast-reana-report/history.json": previous}}
+    gitlab.reporting.pipelines.append(GitLabPipeline(70, "main", sha, artifacts=artifact))
+    env = variables(gitlab, reana) | reporting_variables(gitlab, repo, "main")
+    done = pipeline(gcl, repo, "schedule", env)
+    assert done.returncode == 0, done.output
+    log = done.log("recast-reana-run")
+    assert f"history: recast-reana-report/history.json ({len(previous)} bytes) from" in log
+    assert run_job_requests(gitlab) == [
+        "GET jobs/artifacts/main/raw/recast-reana-report/history.json",
+        f"POST statuses/{sha}",
+        f"POST statuses/{sha}",
+    ]

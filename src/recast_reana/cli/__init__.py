@@ -1,4 +1,4 @@
-"""Command line: `recast-reana check | convert | sync-branch | run | rules`.
+"""Command line: `recast-reana check | convert | sync-branch | run | report | rules`.
 
 One module per subcommand (pre-commit's `commands/`), each with `configure(parser)` and
 `run(args) -> exit code`. Nothing below the command line prints an error or exits: every failure
@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from recast_reana import __version__, redact
-from recast_reana.cli import check, convert, rules, run, sync_branch
+from recast_reana.cli import check, convert, report, rules, run, sync_branch
 from recast_reana.errors import EXIT_BROKEN_PIPE, EXIT_FATAL, EXIT_INTERRUPTED, Error
 
 COMMANDS: dict[str, tuple[ModuleType, str]] = {
@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[ModuleType, str]] = {
     "convert": (convert, "convert recast-atlas specs to REANA specs"),
     "sync-branch": (sync_branch, "regenerate the REANA branch through GitLab's API"),
     "run": (run, "submit the workflow to REANA, follow it, collect results"),
+    "report": (report, "report into GitLab: commit status, merge-request note, history"),
     "rules": (rules, "list the rules"),
 }
 

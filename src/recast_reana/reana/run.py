@@ -67,7 +67,7 @@ def execute(
     )
     try:
         try:
-            preflight(client, plan, console.out)
+            preflight(client, plan, console)
         except KeyboardInterrupt:
             console.err("recast-reana: nothing was submitted to REANA")
             raise
@@ -118,13 +118,13 @@ def _settings(env: Mapping[str, str], options: RunOptions) -> tuple[str, str]:
     return url, token
 
 
-def preflight(client: api.Client, plan: Plan, say: Callable[[str], None]) -> None:
+def preflight(client: api.Client, plan: Plan, console: Console) -> None:
     """The server answers, the token is valid, the quota is not used up, the secrets the steps
     need exist."""
     try:
         usage = quota(client.you())
         if usage:
-            say("REANA quota: " + ", ".join(q.text for q in usage))
+            console.out("REANA quota: " + ", ".join(q.text for q in usage))
         over = [q for q in usage if q.over]
         if over:
             raise Error(
@@ -137,7 +137,7 @@ def preflight(client: api.Client, plan: Plan, say: Callable[[str], None]) -> Non
             )
         for q in usage:
             if q.health == "warning":
-                say(f"recast-reana: warning: {q.kind} quota nearly used up: {q.text}")
+                console.err(f"recast-reana: warning: {q.kind} quota nearly used up: {q.text}")
         if not plan.needs:
             return
         existing = {str(s.get("name")) for s in client.secrets()}
@@ -208,6 +208,6 @@ def _shown(entry: dict[str, Any], key: str, raw: float) -> str:
 
 def _malformed(field: str, value: Any) -> str:
     return (
-        f"REANA answered GET /api/you with {field} = {str(value)[:80]!r}, not what REANA "
+        f"REANA answered GET /api/you with {field} = {repr(value)[:80]}, not what REANA "
         "sends (a number, or a mapping for quota)"
     )

@@ -104,6 +104,7 @@ def test_stop_on_cancel_stops_the_running_workflow(
     wf = next(iter(fake.workflows.values()))
     assert stderr.splitlines() == [
         f"recast-reana: stopped analysis.1 on REANA (--stop-on-cancel): {fake.url}/details/{wf.id}",
+        "recast-reana: cancelled; nothing of this run is left running on REANA",
         "recast-reana: interrupted",
     ]
     assert statuses(fake) == ["stopped"] and set_status_calls(fake) == ["stop"]
@@ -164,6 +165,7 @@ def test_interrupt_between_create_and_start_deletes_the_workflow(
     _, stderr = capsys.readouterr()
     assert stderr.splitlines() == [
         "recast-reana: deleted analysis.1 from REANA (created, never started)",
+        "recast-reana: cancelled; nothing of this run is left running on REANA",
         "recast-reana: interrupted",
     ]
     assert statuses(fake) == ["deleted"] and fake.count("start_workflow") == 0

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from recast_reana.reana import client as api
+from recast_reana.reana.console import Console
 from recast_reana.reana.reports import Result
 
 CANCEL_TIMEOUT = 10.0  # seconds for one request while cancelling
@@ -91,6 +92,8 @@ def cancel(
             r.message = r.message or "the run was cancelled; the workflow was left on REANA"
         hint = "" if stop else "; `reana-client stop -w <workflow>` stops one"
         say(f"recast-reana: cancelled; left on REANA: {names}{hint}")
+    elif any(r.id for r in results):
+        say("recast-reana: cancelled; nothing of this run is left running on REANA")
     waiting = [r for r in results if not r.id]
     if waiting:
         say(f"recast-reana: cancelled before submitting {len(waiting)} of {len(results)}")
@@ -142,3 +145,25 @@ def prune(client: api.Client, name: str, keep: int) -> tuple[list[str], list[str
             continue
         deleted.append(full)
     return deleted, problems
+
+
+def keep_last(client: api.Client, names: Sequence[str], keep: int, console: Console) -> None:
+    """--keep-last: prune each name the run used, and say what was deleted. A failure is a
+    warning: the run's own verdict stands."""
+    for name in names:
+        try:
+            deleted, problems = prune(client, name, keep)
+        except api.AuthError:
+            raise
+        except api.ReanaError as exc:
+            deleted, problems = [], [str(exc)]
+        for problem in problems:
+            console.err(f"recast-reana: warning: --keep-last {keep}: {problem}")
+        if deleted:
+            runs = "run" if len(deleted) == 1 else "runs"
+            console.out(
+                f"--keep-last {keep}: deleted {len(deleted)} older {runs} of {name} with their "
+                "workspaces: " + ", ".join(deleted)
+            )
+        elif not problems:
+            console.out(f"--keep-last {keep}: no older ended runs of {name} to delete")

@@ -19,7 +19,7 @@ from typing import Any
 
 from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
-from recast_reana.reana.cleanup import cancel, discard, hurried, prune
+from recast_reana.reana.cleanup import cancel, discard, hurried, keep_last
 from recast_reana.reana.console import Clock, Console
 from recast_reana.reana.grid import Point
 from recast_reana.reana.plan import Plan, declaring, sanitise
@@ -97,28 +97,12 @@ class Runner:
                 )
         verdict = self._verdict()
         if self.options.keep_last is not None:
-            self._keep_last(self.options.keep_last)
-        return verdict
-
-    def _keep_last(self, keep: int) -> None:
-        """--keep-last: delete the older ended runs of each name this run used."""
-        for name in dict.fromkeys(r.name for r in self.results if r.id):
+            names = dict.fromkeys(r.name for r in self.results if r.id)
             try:
-                deleted, problems = prune(self.client, name, keep)
+                keep_last(self.client, list(names), self.options.keep_last, self.console)
             except api.AuthError as exc:
                 raise Error(str(exc), EXIT_FATAL) from None
-            except api.ReanaError as exc:
-                deleted, problems = [], [str(exc)]
-            for problem in problems:
-                self.console.err(f"recast-reana: warning: --keep-last {keep}: {problem}")
-            if deleted:
-                self.console.out(
-                    f"--keep-last {keep}: deleted {len(deleted)} older run"
-                    f"{'s' if len(deleted) != 1 else ''} of {name} with their workspaces: "
-                    + ", ".join(deleted)
-                )
-            elif not problems:
-                self.console.out(f"--keep-last {keep}: no older ended runs of {name} to delete")
+        return verdict
 
     def _loop(self) -> None:
         pending = list(self.results)

@@ -28,6 +28,11 @@ pytestmark = pytest.mark.real_reana
 __all__ = ["as_user"]  # the fixture, shared
 
 
+def workspaces(stack: Stack, workflow_id: str) -> list[Path]:
+    """The workflow's workspace on the shared volume (`users/<user>/workflows/<id>`), if any."""
+    return list((stack.directory / "shared" / "users").glob(f"*/workflows/{workflow_id}"))
+
+
 def test_the_quota_is_printed_as_reana_reports_it(
     as_user: Callable[[str], tuple[Reana, str]],
     tmp_path: Path,
@@ -68,10 +73,11 @@ def test_client_lists_stops_and_deletes_as_reana_answers(
             f"cannot stop the workflow: REANA answered HTTP 409: Workflow {first.id} is not "
             "running."
         )
+        assert workspaces(real_reana_stack, first.id) != []
         answer = client.delete(first.id)
         assert answer["message"] == "Workflow successfully deleted."
         assert answer["status"] == "deleted"
-        assert real_reana_stack.workspace(first.id) is None
+        assert workspaces(real_reana_stack, first.id) == []
         assert client.status(first.id)["status"] == "deleted"
         assert client.workflows(first.id)[0]["status"] == "deleted"
     finally:
@@ -99,8 +105,9 @@ def test_keep_last_deletes_older_ended_runs_with_their_workspaces(
         "--keep-last 1: deleted 1 older run of keep-real with their workspaces: keep-real.1"
     )
     assert reana.status(ids[0]).body["status"] == "deleted"
-    assert real_reana_stack.workspace(ids[0]) is None
+    assert workspaces(real_reana_stack, ids[0]) == []
     assert reana.status(ids[1]).body["status"] == "finished"
+    assert workspaces(real_reana_stack, ids[1]) != []
     secret_free(token, out, err)
 
 

@@ -247,3 +247,30 @@ def test_a_workflow_that_cannot_be_deleted_is_named(
     ) in stderr
     assert "delete it with `reana-client delete -w analysis.1`" in stderr
     assert statuses(fake) == ["created"]
+
+
+def test_a_second_interrupt_abandons_the_cleanup_and_names_what_is_left(
+    tmp_path: Path,
+    repo: Path,
+    fake: FakeReana,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    grid = tmp_path / "grid.csv"
+    grid.write_text("point,xsec\nm300,1.5\nm400,2.5\n")
+    terminate_at(clock, 40)
+
+    def impatient(self: api.Client, workflow_id: str) -> None:
+        raise KeyboardInterrupt  # Ctrl-C again while the first stop is on its way
+
+    monkeypatch.setattr(api.Client, "stop", impatient)
+    argv = ["run", str(repo), "--wait", "--grid", str(grid), "--stop-on-cancel"]
+    assert main(argv) == 130
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[-2].startswith(
+        "recast-reana: cancelled; left on REANA: analysis-m300.1 (running, http"
+    )
+    assert "analysis-m400.1 (running, http" in lines[-2]
+    assert lines[-1] == "recast-reana: interrupted"
+    assert set(statuses(fake)) == {"running"}

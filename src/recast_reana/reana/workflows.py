@@ -356,8 +356,8 @@ class Runner:
 
 def _job(job_id: str, data: Any, redact: Callable[[str], str]) -> Job:
     """One entry of `job_logs`. Its `job_name` is the yadage node's name, which REANA's yadage
-    engine sends when it submits the job (`"job_name": metadata["name"]`): the stage (step)
-    name, `<stage>_<i>` for the steps of a multistep stage."""
+    engine sends when it submits the job (`"job_name": metadata["name"]`), for a single-step
+    stage the stage's name."""
     data = data if isinstance(data, dict) else {}
     return Job(
         id=job_id,

@@ -33,7 +33,7 @@ from reana_operations import Answer, ReanaOperations
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    kind: str  # "status" | "drop" | "slow" | "revoke" | "html" | "truncate"
+    kind: str  # "status" | "drop" | "slow" | "revoke" | "html" | "page" | "truncate"
     times: int = 1
     skip: int = 0  # let this many matching requests through first
     status: int = 503
@@ -100,6 +100,10 @@ class FakeReana(ReanaOperations, LocalServer):
                 return
             if fault.kind == "html":  # e.g. a single sign-on page in front of the server
                 handler._send(200, b"<html><body>Sign in</body></html>", "text/html")
+                return
+            if fault.kind == "page":  # an ingress's own error page, e.g. 404 while REANA restarts
+                page = f"<html><body><h1>{fault.status}</h1>nginx</body></html>".encode()
+                handler._send(fault.status, page, "text/html")
                 return
             if fault.kind == "slow":
                 time.sleep(fault.delay)

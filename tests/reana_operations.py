@@ -17,6 +17,8 @@ Behaviour follows the server code (reana-server 0.9.4 `rest/workflows.py`, `deco
 from __future__ import annotations
 
 import json
+import math
+import shutil
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import Any
 
 import jsonschema
 import yadageschemas
-from workflow_simulation import Workflow, advance, job_logs, plan, progress, stamp
+from workflow_simulation import Workflow, advance, job_logs, plan, progress, stamp, stop
 
 USER = "00000000-0000-0000-0000-000000000000"
 
@@ -55,6 +57,8 @@ class ReanaOperations:
         self.workflows: dict[str, Workflow] = {}
         self.runs: dict[str, int] = {}
         self._root = root  # the workspaces
+        self.quota_used = {"cpu": 0, "disk": 0}  # ms, bytes (workspaces' bytes are added)
+        self.quota_limit = {"cpu": 0, "disk": 0}  # 0: no limit (REANA's default)
 
     def authenticate(self, token: str | None) -> None:
         if not token:
@@ -80,6 +84,7 @@ class ReanaOperations:
             "reana_server_version": "0.9.4",
             # REANA really sends the token back here: a body nobody may print.
             "reana_token": {"value": self.token, "status": "active", "requested_at": stamp(0)},
+            "quota": self.quota_usage(),
         }
 
     def op_ping(self, *_: Any) -> tuple[int, Any]:
@@ -127,6 +132,7 @@ class ReanaOperations:
         return 200, {"message": f"{name} has been successfully uploaded."}
 
     def op_start_workflow(self, params: dict[str, str], _: Any, body: bytes) -> Any:
+        self.check_quota()
         wf = self._workflow(params["workflow_id_or_name"])
         if wf.status != "created":
             raise Answer(
@@ -196,6 +202,131 @@ class ReanaOperations:
             raise Answer(404, f"{name} does not exist")
         return 200, path.read_bytes()
 
+    # --- quota, listing, stop and delete ----------------------------------------------------
+
+    def quota_usage(self) -> dict[str, Any]:
+        """reana-db 0.9.4 `QuotaBase.get_quota_usage`: usage always, limit and health only
+        where a limit is set (health: healthy, warning from 80 %, critical from 100 %)."""
+        disk = sum(
+            p.stat().st_size
+            for wf in self.workflows.values()
+            if wf.status != "deleted"
+            for p in wf.workspace.rglob("*")
+            if p.is_file()
+        )
+        answer: dict[str, Any] = {}
+        for kind, human in (("cpu", _human_ms), ("disk", _human_bytes)):
+            used = self.quota_used[kind] + (disk if kind == "disk" else 0)
+            limit = self.quota_limit[kind]
+            entry: dict[str, Any] = {"usage": {"raw": used, "human_readable": human(used)}}
+            if limit:
+                share = used / limit * 100
+                health = "critical" if share >= 100 else "warning" if share >= 80 else "healthy"
+                entry["limit"] = {"raw": limit, "human_readable": human(limit)}
+                entry["health"] = health
+            answer[kind] = entry
+        return answer
+
+    def check_quota(self) -> None:
+        """reana-server 0.9.4 `decorators.check_quota` + `utils.get_quota_excess_message`."""
+        quota = self.quota_usage()
+        over = [
+            f"Resource: {kind}, usage: {r['usage']['human_readable']} out of "
+            f"{r['limit']['human_readable']} used"
+            for kind, r in quota.items()
+            if 0 < r.get("limit", {}).get("raw", 0) <= r["usage"]["raw"]
+        ]
+        if over:
+            raise Answer(
+                403,
+                "User quota exceeded.\n"
+                + "".join(line + "\n" for line in over)
+                + "Please see: https://docs.reana.io/advanced-usage/user-quotas",
+            )
+
+    def op_get_workflows(self, _: Any, query: dict[str, list[str]], body: bytes) -> Any:
+        """Workflow controller 0.9.4 `rest/workflows.py` `get_workflows` (through the server):
+        `search` {"name": [x]} is a substring match, `workflow_id_or_name` an exact name or
+        id, `status` a comma-separated list of RunStatus names, `sort` desc (default) or asc."""
+        now = self.clock()
+        found = [advance(wf, now) for wf in self.workflows.values()]
+        if "search" in query:
+            try:
+                wanted = json.loads(query["search"][0])["name"][0]
+            except (ValueError, KeyError, IndexError, TypeError):
+                raise Answer(400, "Your request contains not valid JSON.") from None
+            found = [wf for wf in found if wanted.lower() in wf.name.lower()]
+        statuses = [s for s in (query.get("status") or [""])[0].split(",") if s]
+        known = {"created", "queued", "pending", "running", "finished", "failed", "stopped"}
+        if any(s not in known | {"deleted"} for s in statuses):
+            raise Answer(400, "Malformed request.")
+        if statuses:
+            found = [wf for wf in found if wf.status in statuses]
+        key = (query.get("workflow_id_or_name") or [""])[0]
+        if key:
+            found = [wf for wf in found if key == (wf.id if _is_uuid4(key) else wf.name)]
+        order = (query.get("sort") or ["desc"])[0]
+        found.sort(key=lambda wf: (wf.created, wf.run), reverse=order != "asc")
+        items = [
+            {
+                "id": wf.id,
+                "name": wf.full_name,
+                "status": wf.status,
+                "user": USER,
+                "launcher_url": None,
+                "created": stamp(wf.created),
+                "progress": progress(wf, now) if wf.started is not None else {},
+                "size": {"human_readable": "", "raw": -1},
+            }
+            for wf in found
+        ]
+        return 200, {
+            "items": items,
+            "total": len(items),
+            "has_next": False,
+            "has_prev": False,
+            "page": 1,
+            "size": None,
+            "user_has_workflows": bool(self.workflows),
+        }
+
+    def op_set_workflow_status(
+        self, params: dict[str, str], query: dict[str, list[str]], body: bytes
+    ) -> Any:
+        """Workflow controller 0.9.4 `rest/workflows_status.py` `set_workflow_status` and
+        `rest/utils.py` `stop_workflow` / `delete_workflow`; reana-db's allowed transitions."""
+        key = params["workflow_id_or_name"]
+        wf = self.workflows.get(key) or next(
+            (w for w in self.workflows.values() if key in (w.full_name, w.name)), None
+        )
+        if wf is None:
+            raise Answer(
+                404,
+                f"REANA_WORKON is set to {key}, but that workflow does not exist. "
+                "Please set your REANA_WORKON environment variable appropriately.",
+            )
+        now = self.clock()
+        advance(wf, now)
+        status = query["status"][0]
+        parameters = json.loads(body) if body else {}
+        answer = {"workflow_id": wf.id, "workflow_name": wf.full_name, "user": USER}
+        if status == "stop":
+            if wf.status != "running":
+                raise Answer(409, f"Workflow {wf.id} is not running.")
+            stop(wf, now)
+            return 200, {**answer, "message": "Workflow successfully stopped", "status": wf.status}
+        if status == "deleted":
+            if not parameters.get("workspace", True):
+                raise Answer(400, "Workspace must always be deleted when deleting a workflow.")
+            if wf.status == "running":
+                raise Answer(
+                    500, f"Workflow {wf.full_name} cannot be deleted as it is currently running."
+                )
+            shutil.rmtree(wf.workspace, ignore_errors=True)
+            wf.status = "deleted"
+            return 200, {**answer, "message": "Workflow successfully deleted.", "status": "deleted"}
+        raise Answer(400, f"Status {status} is not one of: start, stop, deleted")
+
 
 def _load_yadage(wf: Workflow, options: dict[str, Any]) -> dict[str, Any]:
     """reana_commons/yadage.py `yadage_load_from_workspace` + `yadage_load`."""
@@ -216,6 +347,24 @@ def _load_yadage(wf: Workflow, options: dict[str, Any]) -> dict[str, Any]:
     except Exception as exc:  # REANA answers 500 with str(e) for anything else
         raise Answer(500, str(exc)) from None
     return dict(loaded)
+
+
+def _human_ms(value: int) -> str:
+    """reana-db `ResourceUnit._human_readable_milliseconds`."""
+    seconds = abs(value) // 1000
+    parts = [(seconds // 3600, "h"), ((seconds // 60) % 60, "m"), (seconds % 60, "s")]
+    text = " ".join(f"{n}{unit}" for n, unit in parts if n >= 1)
+    return ("-" if value < 0 else "") + (text or "0s")
+
+
+def _human_bytes(value: int) -> str:
+    """reana-db `ResourceUnit._human_readable_bytes`."""
+    if value == 0:
+        return "0 Bytes"
+    units = ["Bytes", "KiB", "MiB", "GiB", "TiB"]
+    index = min(math.floor(math.log(abs(value), 1024)), len(units) - 1)
+    converted = round(value / math.pow(1024, index), 2)
+    return f"{int(converted) if converted.is_integer() else converted} {units[index]}"
 
 
 def _is_uuid4(text: str) -> bool:

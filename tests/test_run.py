@@ -142,7 +142,7 @@ def test_failing_job(
     stdout, _ = capsys.readouterr()
     assert code == 1
     assert "analysis.1 failed after 2m20s" in stdout
-    assert "log of failed job fit (last lines):" in stdout
+    assert "step fit failed; the end of its log (last 30 lines):" in stdout
     assert "  ERROR: stage fit failed: exit code 1" in stdout
     assert "fit: line 40 of" in stdout and "fit: line 11 of" not in stdout  # the last 30 lines
     assert "select: line" not in stdout  # finished jobs' logs are not printed
@@ -397,7 +397,7 @@ def test_ci_sections(
         r"\x1b\[0Ksection_start:\d+:reana_submit_1\[collapsed=true\]\r\x1b\[0Ksubmitting", stdout
     )
     assert re.search(r"\x1b\[0Ksection_end:\d+:reana_submit_1\r\x1b\[0K", stdout)
-    assert re.search(r"section_start:\d+:reana_failed_\w+_1\r\x1b\[0Klog of failed job fit", stdout)
+    assert re.search(r"section_start:\d+:reana_failed_\w+_1\r\x1b\[0Kstep fit failed", stdout)
 
 
 def test_without_wait(
@@ -619,9 +619,18 @@ def test_token_in_an_unexpected_error_is_redacted(
 
 
 def test_workflow_deleted_while_followed(
-    repo: Path, fake: FakeReana, capsys: pytest.CaptureFixture[str]
+    repo: Path, fake: FakeReana, clock: FakeClock, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    fake.inject("status", "get_workflow_status", status=404, skip=2, times=1)
+    """REANA's own answers say it is gone: its JSON 404 on the status, its list without it."""
+    sleep = clock.sleep
+
+    def deleted_meanwhile(seconds: float) -> None:
+        sleep(seconds)
+        if clock.now > 30:
+            fake.workflows.clear()
+
+    clock.sleep = deleted_meanwhile  # type: ignore[method-assign]
     assert main(["run", str(repo), "--wait"]) == 1
     stdout, _ = capsys.readouterr()
     assert "analysis.1 deleted after" in stdout
+    assert fake.count("get_workflows") == 1

@@ -51,8 +51,9 @@ class Workflow:
     started: float | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
     jobs: list[Job] = field(default_factory=list)
-    end: float | None = None  # when the run ends (finished or failed)
+    end: float | None = None  # when the run ends (finished, failed or stopped)
     failed: bool = False
+    stopped: float | None = None  # when it was stopped (PUT .../status?status=stop)
 
     @property
     def full_name(self) -> str:
@@ -142,7 +143,7 @@ def _job(
 
 def advance(wf: Workflow, now: float) -> Workflow:
     """The workflow's state at `now`; finished jobs' outputs appear in the workspace."""
-    if wf.started is None or wf.end is None:
+    if wf.started is None or wf.end is None or wf.status in ("stopped", "deleted"):
         return wf
     for job in wf.jobs:
         if not job.failed and job.ended <= min(now, wf.end) and not job.written:
@@ -156,6 +157,12 @@ def advance(wf: Workflow, now: float) -> Workflow:
     elif now >= wf.started + QUEUE_SECONDS:
         wf.status = "running"
     return wf
+
+
+def stop(wf: Workflow, now: float) -> None:
+    """Stop a running workflow at `now`: jobs not yet ended are "stopped", none starts later."""
+    advance(wf, now)
+    wf.end, wf.failed, wf.stopped, wf.status = now, False, now, "stopped"
 
 
 def job_status(wf: Workflow, job: Job, now: float) -> str | None:
@@ -177,7 +184,7 @@ def progress(wf: Workflow, now: float) -> dict[str, Any]:
         "run_finished_at": stamp(wf.end)
         if wf.end is not None and wf.status in ("finished", "failed")
         else None,
-        "run_stopped_at": None,
+        "run_stopped_at": stamp(wf.stopped) if wf.stopped is not None else None,
         "total": {"total": len(wf.jobs), "job_ids": []},
     }
     states = [(j, job_status(wf, j, now)) for j in wf.jobs]

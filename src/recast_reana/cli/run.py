@@ -33,6 +33,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example", default="default", help="recast.yml example_inputs to use")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
     parser.add_argument("--insecure", action="store_true", help="skip TLS verification (test only)")
+    parser.add_argument(
+        "--keep-last",
+        type=int,
+        metavar="N",
+        help="afterwards delete this name's older ended runs (with workspaces), keeping N",
+    )
+    parser.add_argument(
+        "--stop-on-cancel",
+        action="store_true",
+        help="on SIGTERM/SIGINT (a cancelled CI job) stop the REANA workflows it started",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
         example=args.example,
         config=Path(args.config) if args.config else None,
         insecure=args.insecure,
+        keep_last=args.keep_last,
+        stop_on_cancel=args.stop_on_cancel,
     )
     console = rr.Console(
         out=lambda line: print(line, flush=True),

@@ -315,6 +315,56 @@ class Client:
             )
         return ReanaError(text, status=status, transient=status in TRANSIENT)
 
+    # --- listing, stopping, deleting (run --keep-last, --stop-on-cancel, cleanup) ---------
+
+    def workflows(self, name_or_id: str, statuses: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """GET /api/workflows?type=batch&workflow_id_or_name=: REANA's own list of the runs of
+        one name (or the one workflow of an id), newest first: [{id, name: "<name>.<run>",
+        status, created, ...}]. reana-server 0.9.4 hands `workflow_id_or_name` (an exact name,
+        or an id) and `status` (comma-separated, Swagger's csv) to the workflow controller's
+        `get_workflows`; without `size` every match comes in one page."""
+        params = {"type": "batch", "workflow_id_or_name": name_or_id, "sort": "desc"}
+        if statuses:
+            params["status"] = ",".join(statuses)
+        data = self._json("GET", "/api/workflows", params=params, what=f"list {name_or_id}")
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise ReanaError(
+                f"cannot list {name_or_id}: REANA answered GET /api/workflows without a list "
+                "of items"
+            )
+        return [i for i in items if isinstance(i, dict)]
+
+    def stop(self, workflow_id: str) -> dict[str, Any]:
+        """PUT /api/workflows/<id>/status?status=stop. REANA 0.9.4 stops only a running
+        workflow (reana-db `ALLOWED_WORKFLOW_STATUS_TRANSITIONS`); otherwise 409 "Workflow
+        <id> is not running." (workflow controller `rest/utils.py` `stop_workflow`)."""
+        return _mapping(
+            self._json(
+                "PUT",
+                f"/api/workflows/{workflow_id}/status",
+                params={"status": "stop"},
+                repeatable=False,
+                what="stop the workflow",
+            )
+        )
+
+    def delete(self, workflow_id: str) -> dict[str, Any]:
+        """PUT /api/workflows/<id>/status?status=deleted with {"workspace": true}: what
+        `reana-client delete` sends; the workspace goes too, and its disk quota is given back
+        (workflow controller 0.9.4 `rest/utils.py` `delete_workflow`). A running workflow is
+        refused (500 "... cannot be deleted as it is currently running.")."""
+        return _mapping(
+            self._json(
+                "PUT",
+                f"/api/workflows/{workflow_id}/status",
+                params={"status": "deleted"},
+                body={"workspace": True},
+                repeatable=False,
+                what="delete the workflow",
+            )
+        )
+
 
 def _not_sent(exc: requests.RequestException) -> bool:
     """The connection was never made: repeating the request cannot do anything twice."""

@@ -23,6 +23,7 @@ from typing import Any
 from recast_reana.filetree import atomic_write
 
 TAIL_LINES = 30
+TAIL_WIDTH = 400  # characters kept of one log line (a progress bar can be megabytes long)
 FILES = ("junit.xml", "summary.json", "summary.md", "reana.env")
 # XML 1.0 forbids most control characters (job logs hold ANSI colours).
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -99,7 +100,20 @@ def human(seconds: float | None) -> str:
 
 
 def tail(text: str, lines: int = TAIL_LINES) -> str:
-    return "\n".join(_ANSI.sub("", text).rstrip("\n").splitlines()[-lines:])
+    """The last `lines` lines of a log, colours removed, each clipped to TAIL_WIDTH."""
+    text = text.rstrip("\n")
+    start = len(text)
+    for _ in range(lines):  # from the end: a huge log is not split whole
+        start = text.rfind("\n", 0, start)
+        if start < 0:
+            break
+    kept = _ANSI.sub("", text[start + 1 :]).splitlines()[-lines:]
+    return "\n".join(_clip(line) for line in kept)
+
+
+def _clip(line: str) -> str:
+    extra = len(line) - TAIL_WIDTH
+    return line if extra <= 0 else f"{line[:TAIL_WIDTH]}... ({extra} more characters)"
 
 
 def write_reports(

@@ -14,7 +14,8 @@ configuration (missing secrets too), 3 infrastructure (unreachable, token reject
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import Any
 
 from recast_reana import redact
 from recast_reana.errors import EXIT_FATAL, EXIT_USAGE, Error
@@ -65,7 +66,11 @@ def execute(
         url, token, verify=not options.insecure, sleep=clock.sleep, timeout=http_timeout
     )
     try:
-        preflight(client, plan)
+        try:
+            preflight(client, plan, console)
+        except KeyboardInterrupt:
+            console.err("recast-reana: nothing was submitted to REANA")
+            raise
         return Runner(plan, points, options, client, console, clock).run()
     finally:
         client.close()
@@ -106,13 +111,33 @@ def _settings(env: Mapping[str, str], options: RunOptions) -> tuple[str, str]:
         raise Error("--timeout needs --wait", EXIT_USAGE)
     if options.parallel < 1:
         raise Error("--parallel must be at least 1", EXIT_USAGE)
+    if options.keep_last is not None and options.keep_last < 1:
+        raise Error(
+            "--keep-last must be at least 1 (the run just made counts once it ended)", EXIT_USAGE
+        )
     return url, token
 
 
-def preflight(client: api.Client, plan: Plan) -> None:
-    """The server answers, the token is valid, the secrets the steps need exist."""
+def preflight(client: api.Client, plan: Plan, console: Console) -> None:
+    """The server answers, the token is valid, the quota is not used up, the secrets the steps
+    need exist."""
     try:
-        client.you()
+        usage = quota(client.you())
+        if usage:
+            console.out("REANA quota: " + ", ".join(q.text for q in usage))
+        over = [q for q in usage if q.over]
+        if over:
+            raise Error(
+                "your REANA quota is used up ("
+                + ", ".join(q.text for q in over)
+                + "): REANA refuses to start workflows (403 User quota exceeded). Delete old "
+                "runs (`reana-client delete -w <workflow>`, or run with --keep-last N) or ask "
+                "the REANA administrators for more",
+                EXIT_FATAL,
+            )
+        for q in usage:
+            if q.health == "warning":
+                console.err(f"recast-reana: warning: {q.kind} quota nearly used up: {q.text}")
         if not plan.needs:
             return
         existing = {str(s.get("name")) for s in client.secrets()}
@@ -133,3 +158,56 @@ def preflight(client: api.Client, plan: Plan) -> None:
             f"not exist). Create them once with:\n    {secrets_add_command(missing)}",
             EXIT_USAGE,
         )
+
+
+@dataclass(frozen=True)
+class Quota:
+    kind: str  # "cpu" | "disk"
+    text: str  # as reana-client prints it: "766 KiB out of 50 MiB used (1%)"
+    over: bool  # usage >= limit > 0: reana-db `User.has_exceeded_quota`
+    health: str | None
+
+
+def quota(you: Mapping[str, Any]) -> list[Quota]:
+    """The `quota` of GET /api/you (reana-server 0.9.4 `rest/users.py`, reana-db
+    `QuotaBase.get_quota_usage`): {cpu|disk: {usage: {raw, human_readable}, limit: {raw,
+    human_readable}, health}}; `limit` and `health` only where a limit is set. A server
+    without quotas sends none (an empty mapping)."""
+    found = you.get("quota")
+    if found is None:
+        return []
+    if not isinstance(found, dict):
+        raise Error(_malformed("quota", found), EXIT_FATAL)
+    result = []
+    for kind, entry in sorted(found.items()):
+        usage = _number(entry, "usage", f"quota.{kind}")
+        shown = _shown(entry, "usage", usage)
+        limit = _number(entry, "limit", f"quota.{kind}") if "limit" in entry else 0
+        health = entry.get("health") if isinstance(entry.get("health"), str) else None
+        if limit > 0:
+            share = f"{usage / limit:.0%}"
+            text = f"{kind} {shown} out of {_shown(entry, 'limit', limit)} used ({share})"
+        else:
+            text = f"{kind} {shown} used (no limit)"
+        result.append(Quota(kind, text, 0 < limit <= usage, health))
+    return result
+
+
+def _number(entry: Any, key: str, where: str) -> float:
+    part = entry.get(key) if isinstance(entry, dict) else None
+    raw = part.get("raw") if isinstance(part, dict) else None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+        raise Error(_malformed(f"{where}.{key}.raw", raw), EXIT_FATAL)
+    return float(raw)
+
+
+def _shown(entry: dict[str, Any], key: str, raw: float) -> str:
+    text = entry[key].get("human_readable")
+    return text if isinstance(text, str) and text else f"{raw:g}"
+
+
+def _malformed(field: str, value: Any) -> str:
+    return (
+        f"REANA answered GET /api/you with {field} = {repr(value)[:80]}, not what REANA "
+        "sends (a number, or a mapping for quota)"
+    )

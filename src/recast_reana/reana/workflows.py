@@ -19,15 +19,27 @@ from typing import Any
 
 from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
+from recast_reana.reana.cleanup import cancel, discard, hurried, keep_last
 from recast_reana.reana.console import Clock, Console
 from recast_reana.reana.grid import Point
 from recast_reana.reana.plan import Plan, declaring, sanitise
-from recast_reana.reana.reports import Job, Result, human, table, tail, write_reports
+from recast_reana.reana.reports import (
+    TAIL_LINES,
+    Job,
+    Result,
+    human,
+    table,
+    tail,
+    write_reports,
+)
 
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
 OUTAGE_LIMIT = 900.0  # seconds of failing polls in a row before giving up
 QUIET_LIMIT = 600.0  # print the progress line at least this often, even when unchanged
 ENDED = frozenset({"finished", "failed", "stopped", "deleted"})
+# The statuses REANA 0.9 documents (reana-db RunStatus); any other is followed only so long.
+KNOWN = ENDED | {"created", "queued", "pending", "running"}
+UNKNOWN_LIMIT = 900.0  # seconds a workflow may report an undocumented status
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,8 @@ class RunOptions:
     example: str = "default"
     config: Path | None = None
     insecure: bool = False
+    keep_last: int | None = None  # delete older ended runs of the name, keeping this many
+    stop_on_cancel: bool = False  # stop the started workflows on SIGINT/SIGTERM
 
 
 @dataclass
@@ -57,6 +71,7 @@ class Runner:
     results: list[Result] = field(default_factory=list)
     outage_since: float | None = None
     progress: dict[str, dict[str, Any]] = field(default_factory=dict)  # workflow id -> progress
+    unknown_since: dict[str, float] = field(default_factory=dict)  # id -> first undocumented
 
     def run(self) -> int:
         grid = bool(self.options.grid)
@@ -66,6 +81,12 @@ class Runner:
             self.results.append(Result(name, point.name if grid else None, params))
         try:
             self._loop()
+        except KeyboardInterrupt:
+            # SIGINT, or SIGTERM (a cancelled CI job; the CLI turns it into KeyboardInterrupt).
+            cancel(
+                self.client, self.results, stop=self.options.stop_on_cancel, say=self.console.err
+            )
+            raise
         finally:
             if self.options.report_dir and any(r.id for r in self.results):
                 write_reports(
@@ -74,7 +95,14 @@ class Runner:
                     server=self.client.url,
                     redact=self.client.redact,
                 )
-        return self._verdict()
+        verdict = self._verdict()
+        if self.options.keep_last is not None:
+            names = dict.fromkeys(r.name for r in self.results if r.id)
+            try:
+                keep_last(self.client, list(names), self.options.keep_last, self.console)
+            except api.AuthError as exc:
+                raise Error(str(exc), EXIT_FATAL) from None
+        return verdict
 
     def _loop(self) -> None:
         pending = list(self.results)
@@ -125,14 +153,18 @@ class Runner:
         except api.AuthError as exc:
             raise Error(str(exc), EXIT_FATAL) from None
         except api.ReanaError as exc:
+            # Created but not started: deleted (or named), not left behind for nobody to start.
+            fate = ""
+            if result.id:
+                with hurried(self.client):
+                    fate = discard(self.client, result)
             if exc.transient or exc.status is None:
-                left = (
-                    f" (workflow {result.workflow} exists but did not start)" if result.id else ""
-                )
-                raise Error(f"{exc}{left}", EXIT_FATAL) from None
+                raise Error(f"{exc}{f'; {fate}' if fate else ''}", EXIT_FATAL) from None
             result.status, result.message = "not submitted", str(exc)
             who = result.workflow or result.name
             self.console.err(f"recast-reana: error: REANA refused {who}: {exc}")
+            if fate:
+                self.console.err(f"recast-reana: {fate}")
             return False
         result.status = "queued"
         self.console.out(f"started {result.workflow}: {result.url}")
@@ -156,9 +188,16 @@ class Runner:
         except api.AuthError as exc:
             raise Error(f"{exc} (while following {result.workflow})", EXIT_FATAL) from None
         except api.ReanaError as exc:
-            if exc.status == 404:  # deleted meanwhile (reana-client delete, the web UI)
+            if exc.status == 404 and self._gone(result):
+                # Deleted meanwhile (reana-client delete, the web UI), as REANA's own list says.
                 result.status, result.message = "deleted", str(exc)
                 return True
+            if exc.status == 404:
+                # Not REANA's verdict: e.g. an ingress's 404 page while REANA restarts.
+                exc = api.ReanaError(
+                    f"{exc} (but REANA's list of workflows does not say {result.workflow} is gone)",
+                    transient=True,
+                )
             if not exc.transient:
                 raise Error(f"{exc} (while following {result.workflow})", EXIT_FATAL) from None
             self.outage_since = self.outage_since if self.outage_since is not None else now
@@ -171,10 +210,43 @@ class Runner:
         self.outage_since = None
         progress = _dict(status.get("progress"))
         result.status = str(status.get("status") or result.status)
+        self._undocumented(result, now)
         result.started = _text(progress.get("run_started_at")) or result.started
         result.finished = _text(progress.get("run_finished_at") or progress.get("run_stopped_at"))
         self.progress[result.id] = progress
         return result.status in ENDED
+
+    def _gone(self, result: Result) -> bool:
+        """After a 404 on its status: does REANA itself say the workflow is gone? Only its
+        list (a JSON answer) is believed; a list that cannot be read proves nothing."""
+        try:
+            listed = self.client.workflows(result.id)
+        except api.AuthError as exc:
+            raise Error(f"{exc} (while following {result.workflow})", EXIT_FATAL) from None
+        except api.ReanaError:
+            return False
+        return not any(i.get("id") == result.id and i.get("status") != "deleted" for i in listed)
+
+    def _undocumented(self, result: Result, now: float) -> None:
+        """A status REANA does not document is followed for UNKNOWN_LIMIT, not for ever."""
+        if result.status in KNOWN:
+            self.unknown_since.pop(result.id, None)
+            return
+        since = self.unknown_since.setdefault(result.id, now)
+        if since == now:
+            self.console.err(
+                f"recast-reana: warning: REANA reports {result.workflow} as "
+                f"{result.status!r}, a status REANA 0.9 does not document; following it for "
+                f"at most {human(UNKNOWN_LIMIT)}"
+            )
+        elif now - since >= UNKNOWN_LIMIT:
+            result.message = f"status {result.status!r} for {human(now - since)}"
+            raise Error(
+                f"REANA has reported {result.workflow} as {result.status!r}, a status REANA "
+                f"0.9 does not document, for {human(now - since)}: giving up (it may still be "
+                f"on REANA: {result.url})",
+                EXIT_FATAL,
+            )
 
     def _progress(self, active: list[Result], pending: list[Result]) -> str:
         if not active:
@@ -217,9 +289,10 @@ class Runner:
             self._download(result, self.options.download / (result.point or ""))
 
     def _print_failures(self, result: Result) -> None:
+        # Only the failed jobs: REANA's logs hold every job's, often thousands of lines.
         failed = [j for j in result.jobs if j.status == "failed"]
         for n, job in enumerate(failed, 1):
-            header = f"log of failed job {job.name} (last lines):"
+            header = f"step {job.name} failed; the end of its log (last {TAIL_LINES} lines):"
             with self.console.section(f"reana_failed_{result.id[:8]}_{n}", header, collapsed=False):
                 for line in tail(job.log).splitlines():
                     self.console.out(f"  {line}")
@@ -282,6 +355,9 @@ class Runner:
 
 
 def _job(job_id: str, data: Any, redact: Callable[[str], str]) -> Job:
+    """One entry of `job_logs`. Its `job_name` is the yadage node's name, which REANA's yadage
+    engine sends when it submits the job (`"job_name": metadata["name"]`), for a single-step
+    stage the stage's name."""
     data = data if isinstance(data, dict) else {}
     return Job(
         id=job_id,

@@ -30,11 +30,41 @@ class Settings:
     timeout: float = 30.0
     retries: int = 6  # python-gitlab sleeps 0.1 * 2**n s between tries: 6.3 s in total
     ca_file: str | None = None
+    event_wait: float = 10.0  # seconds to wait for GitLab's push event of the forced write
+
+
+@dataclass
+class Progress:
+    """How far a run got, for the line an interrupt prints (the CLI reads it)."""
+
+    branch: str = ""
+    phase: str = "planning"  # planning, reading, keeping, writing, checking, done
+    head: str = ""  # the target's head as judged (before writing)
+    new: str = ""  # the commit written
+    rescue: str = ""  # the rescue branch being created
+
+    def interrupted(self) -> str:
+        b = self.branch or "the branch"
+        if self.phase == "keeping":
+            return f"interrupted while keeping {self.head[:12]} on {self.rescue}; {b} unchanged"
+        if self.phase == "writing":
+            return (
+                f"interrupted while GitLab was writing {b}: it holds either its old head "
+                f"{self.head[:12] or '(none)'} or the new commit; run sync-branch again to finish"
+            )
+        if self.phase == "checking":
+            return (
+                f"interrupted after the commit {self.new[:12]} to {b}, before checking that no "
+                f"push to {b} landed during the write: look for one in the project's activity"
+            )
+        if self.phase == "done":
+            return f"interrupted after the commit {self.new[:12]} to {b}"
+        return f"interrupted before writing; branch {b} unchanged"
 
 
 @dataclass
 class Outcome:
-    status: str  # committed, up-to-date, skipped, refused, would-commit, not-converted
+    status: str  # committed, rescued, up-to-date, skipped, refused, would-commit, not-converted
     branch: str
     sha: str = ""  # the target branch's head after the run ("" when unknown or absent)
     lines: list[str] = field(default_factory=list)
@@ -42,7 +72,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.status in ("refused", "not-converted") else 0
+        return 1 if self.status in ("refused", "not-converted", "rescued") else 0
 
 
 def settings_from_env(
@@ -81,6 +111,7 @@ def settings_from_env(
         timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
         retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
         ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
+        event_wait=_number(env, "RECAST_REANA_GITLAB_EVENT_WAIT", 10.0),
     )
 
 

@@ -67,6 +67,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     before: Callable[[], None] | None = None
+    after: Callable[[], None] | None = None  # run once the answer is made, before it is sent
     times: int = 1
 
 
@@ -322,18 +323,22 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             status, body, headers = 200, None, {}
+            fault = None
             try:
                 fault = self._fault(method, path)
                 if fault is not None and fault.status:
-                    status, body, headers = fault.status, fault.body, fault.headers
+                    status, body, headers = fault.status, fault.body, dict(fault.headers)
                 else:
                     status, body, headers = route(fake, method, path, query, raw, self.headers)
             except ApiError as err:
                 status, body = err.status, err.body
             with fake.lock:
                 fake.seen.append(Seen(method, path, query, status))
+            if fault is not None and fault.after is not None:
+                fault.after()
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
+            kind = headers.pop("Content-Type", kind)
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", kind)

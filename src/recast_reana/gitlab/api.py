@@ -13,6 +13,7 @@ The only module that imports python-gitlab (network code stays out of the `check
 from __future__ import annotations
 
 import errno
+import http.client
 import logging
 import socket
 import ssl
@@ -303,12 +304,15 @@ def _reason(exc: BaseException) -> str:
         if isinstance(cur, ConnectionResetError):
             return "connection reset"
         if isinstance(cur, (ssl.SSLError, requests.exceptions.SSLError)):
-            detail = "certificate verify failed" if "CERTIFICATE_VERIFY" in str(cur) else ""
-            return f"TLS handshake failed{': ' + detail if detail else ''} (CI_SERVER_TLS_CA_FILE?)"
+            if "CERTIFICATE_VERIFY" in str(cur):
+                return "TLS certificate not trusted (CI_SERVER_TLS_CA_FILE names the CA to trust)"
+            return "TLS handshake failed"
         if isinstance(cur, (TimeoutError, socket.timeout, requests.ConnectTimeout)):
             return "connection timed out"
         if isinstance(cur, OSError) and cur.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
             return "network unreachable"
+        if isinstance(cur, http.client.BadStatusLine) and "Remote" not in type(cur).__name__:
+            return "the answer was not HTTP"
         if "RemoteDisconnected" in type(cur).__name__:
             return "connection closed without an answer"
         if isinstance(cur, requests.exceptions.ChunkedEncodingError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from recast_reana.errors import EXIT_USAGE, Error
 
@@ -101,8 +102,21 @@ def settings_from_env(
     missing = [v for v in ("CI_SERVER_URL", "CI_PROJECT_ID") if not env.get(v) and token]
     if missing:
         raise Error(f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_USAGE)
+    url = env.get("CI_SERVER_URL", "").strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        bad = parts.scheme not in ("http", "https") or not parts.hostname or bool(parts.query)
+        bad = bad or parts.port == 0
+    except ValueError:  # a bad port or IPv6 literal
+        bad = True
+    if token and bad:
+        raise Error(
+            f"CI_SERVER_URL={url!r}: not an http(s) address of a GitLab server "
+            "(like https://gitlab.cern.ch)",
+            EXIT_USAGE,
+        )
     return Settings(
-        url=env.get("CI_SERVER_URL", "").rstrip("/"),
+        url=url,
         project=env.get("CI_PROJECT_ID", ""),
         source_branch=source,
         branch=branch,

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -272,29 +272,29 @@ class _Sync:
         pause = 0.1
         while True:
             try:
-                answer = self.api.get(
-                    "listing the project's push events", "/events", action="pushed", per_page=50
-                )
-            except Exception as exc:
-                return False, None, getattr(exc, "message", "") or type(exc).__name__
-            for event in answer.items():
-                data = event.get("push_data")
-                if not isinstance(data, Mapping) or data.get("commit_to") != new:
-                    continue
-                if data.get("ref") != self.s.branch:
-                    continue
-                before = data.get("commit_from")
-                if before is not None:
-                    before = answer.text(data, "commit_from", sha=True)
+                found, before = self._push_event(new)
+            except Error as exc:  # the commit is made: say why it could not be checked
+                return False, None, exc.message
+            if found:
                 return True, before, ""
             if time.monotonic() + pause > deadline:
-                return (
-                    False,
-                    None,
-                    f"GitLab listed no push event for it within {self.s.event_wait:g} s",
-                )
+                wait = self.s.event_wait
+                return False, None, f"GitLab listed no push event for it within {wait:g} s"
             time.sleep(pause)
             pause = min(pause * 2, 2.0)
+
+    def _push_event(self, new: str) -> tuple[bool, str | None]:
+        answer = self.api.get(
+            "listing the project's push events", "/events", action="pushed", per_page=50
+        )
+        for event in answer.items():
+            data = answer.mapping(event.get("push_data"), "`push_data`")
+            if data.get("commit_to") != new or data.get("ref") != self.s.branch:
+                continue
+            if data.get("commit_from") is None:
+                return True, None
+            return True, answer.text(data, "commit_from", sha=True)
+        return False, None
 
     # -- what the run says ----------------------------------------------------------------------
     def check_overwritten(self, outcome: Outcome, judged: str, new: str) -> Outcome:

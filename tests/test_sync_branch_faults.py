@@ -443,3 +443,50 @@ def test_interrupt_says_what_state_it_left(
         assert gitlab.ref("refs/heads/reana") == head
     if said.startswith("interrupted after the commit"):
         assert f"interrupted after the commit {gitlab.ref('refs/heads/reana')[:12]}" in err
+
+
+def test_interrupt_while_keeping_a_push_names_it(
+    work: Path, gitlab: FakeGitLab, sentinel: str, monkeypatch: MP, capsys: Cap
+) -> None:
+    assert sync(work) == 0
+    new_source(work, monkeypatch, {"README.md": "v2\n"})
+    pushed: list[str] = []
+    gitlab.inject(
+        "POST",
+        "repository/commits$",
+        before=lambda: pushed.append(gitlab.push_commit("reana", {"m": "m\n"}, "Mine")),
+    )
+    gitlab.inject("POST", "repository/branches$", before=lambda: os.kill(os.getpid(), 2))
+    capsys.readouterr()
+    assert sync(work) == 130
+    err = capsys.readouterr().err
+    assert f"while keeping {pushed[0][:12]} (a push it overwrote) on reana-rescue-" in err
+    assert f"if that branch is missing, create it at {pushed[0]}" in err
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_rescue_that_fails_names_what_to_keep(
+    work: Path, gitlab: FakeGitLab, sentinel: str, monkeypatch: MP, capsys: Cap, force: bool
+) -> None:
+    assert sync(work) == 0
+    if force:
+        gitlab.push_commit("reana", {"hand.txt": "h\n"}, "Hand edit")
+    new_source(work, monkeypatch, {"README.md": "v2\n"})
+    head = gitlab.ref("refs/heads/reana") or ""
+    pushed: list[str] = []
+    if not force:
+        gitlab.inject(
+            "POST",
+            "repository/commits$",
+            before=lambda: pushed.append(gitlab.push_commit("reana", {"m": "m\n"}, "Mine")),
+        )
+    forbidden = {"message": "403 Forbidden"}
+    gitlab.inject("POST", "repository/branches$", status=403, body=forbidden)
+    err = one_error(capsys, 3, sync(work, *(["--force"] if force else [])))
+    if force:
+        assert "could not keep the commits --force drops on reana-rescue-" in err
+        assert "so reana was not written: GitLab refused creating branch" in err
+        assert gitlab.ref("refs/heads/reana") == head
+    else:
+        assert f"but it overwrote {pushed[0][:12]}, pushed during the write" in err
+        assert f"create branch reana-rescue-{pushed[0][:12]} at {pushed[0]} by hand" in err

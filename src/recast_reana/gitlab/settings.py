@@ -43,15 +43,22 @@ class Progress:
     head: str = ""  # the target's head as judged (before writing)
     new: str = ""  # the commit written
     rescue: str = ""  # the rescue branch being created
+    kept: str = ""  # the commit it keeps
 
     def interrupted(self) -> str:
         b = self.branch or "the branch"
         if self.phase == "keeping":
-            return f"interrupted while keeping {self.head[:12]} on {self.rescue}; {b} unchanged"
+            return f"interrupted while keeping {self.kept[:12]} on {self.rescue}; {b} unchanged"
         if self.phase == "writing":
             return (
                 f"interrupted while GitLab was writing {b}: it holds either its old head "
                 f"{self.head[:12] or '(none)'} or the new commit; run sync-branch again to finish"
+            )
+        if self.phase == "checking" and self.rescue:
+            return (
+                f"interrupted after the commit {self.new[:12]} to {b}, while keeping "
+                f"{self.kept[:12]} (a push it overwrote) on {self.rescue}: if that branch is "
+                f"missing, create it at {self.kept}"
             )
         if self.phase == "checking":
             return (

@@ -163,7 +163,14 @@ class _Sync:
                 ]
             return Outcome("would-commit", s.branch, head["id"], lines)
         if foreign:
-            self.keep(rescue, head["id"])
+            try:
+                self.keep(rescue, head["id"])
+            except Error as exc:
+                raise Error(
+                    f"could not keep the commits --force drops on {rescue}, so {s.branch} was "
+                    f"not written: {exc.message}",
+                    exc.exit_code,
+                ) from None
             dropped.insert(0, f"dropped {len(foreign)} commit(s) (--force), kept on {rescue}:")
         new = self.create(force=True)
         assert new is not None
@@ -253,7 +260,9 @@ class _Sync:
         """Branch `name` at `sha` (GitLab's branches API), or already there."""
         from recast_reana.gitlab.api import Refused
 
-        self.progress.phase, self.progress.rescue = "keeping", name
+        phase = self.progress.phase
+        self.progress.phase = "keeping" if phase == "reading" else phase
+        self.progress.rescue, self.progress.kept = name, sha
         try:
             self.api.post(
                 f"creating branch {name}", "/repository/branches", {"branch": name, "ref": sha}
@@ -264,7 +273,7 @@ class _Sync:
                 or (self.branch(name, f"branch '{name}'") or {}).get("id") != sha
             ):
                 raise
-        self.progress.phase = "reading"
+        self.progress.phase, self.progress.rescue, self.progress.kept = phase, "", ""
 
     def pushed_over(self, new: str) -> tuple[bool, str | None, str]:
         """(found, overwritten head, why not found) from GitLab's push event for commit `new`."""
@@ -300,7 +309,6 @@ class _Sync:
     def check_overwritten(self, outcome: Outcome, judged: str, new: str) -> Outcome:
         b = self.s.branch
         found, before, why = self.pushed_over(new)
-        self.progress.phase = "done"
         if not found:
             outcome.lines.append(
                 f"note: could not check that no push to {b} landed during the write ({why}): "
@@ -308,14 +316,22 @@ class _Sync:
             )
         elif before is not None and before != judged:
             rescue = _rescue_name(b, before)
-            self.keep(rescue, before)
-            self.progress.phase = "done"
+            try:
+                self.keep(rescue, before)
+            except Error as exc:
+                raise Error(
+                    f"committed {new[:12]} to {b}, but it overwrote {before[:12]}, pushed during "
+                    f"the write, and that could not be kept on {rescue} ({exc.message}): create "
+                    f"branch {rescue} at {before} by hand before GitLab's housekeeping prunes it",
+                    exc.exit_code,
+                ) from None
             outcome.status = "rescued"
             outcome.lines.append(
                 f"a push to {b} landed while sync-branch wrote it: its head {before[:12]} is kept "
                 f"on branch {rescue}; merge what you need into {self.s.source_branch}, then delete "
                 f"{rescue}"
             )
+        self.progress.phase = "done"
         return outcome
 
     def refusal(self, foreign: list[dict[str, Any]]) -> list[str]:

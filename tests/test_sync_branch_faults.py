@@ -490,3 +490,34 @@ def test_a_rescue_that_fails_names_what_to_keep(
     else:
         assert f"but it overwrote {pushed[0][:12]}, pushed during the write" in err
         assert f"create branch reana-rescue-{pushed[0][:12]} at {pushed[0]} by hand" in err
+
+
+def test_interrupt_lines_for_every_phase() -> None:
+    from recast_reana.gitlab.settings import Progress
+
+    h, n, k = "1" * 40, "2" * 40, "3" * 40
+    said = {
+        phase: Progress("reana", phase, head, n, rescue, kept).interrupted()
+        for phase, head, rescue, kept in [
+            ("planning", "", "", ""),
+            ("reading", h, "", ""),
+            ("keeping", h, "reana-rescue-111111111111", h),
+            ("writing", "", "", ""),
+            ("writing", h, "", ""),
+            ("checking", h, "", ""),
+            ("done", h, "", ""),
+        ]
+    }
+    assert (
+        said["planning"] == said["reading"] == "interrupted before writing; branch reana unchanged"
+    )
+    assert said["keeping"] == (
+        "interrupted while keeping 111111111111 on reana-rescue-111111111111; reana unchanged"
+    )
+    assert said["writing"].startswith("interrupted while GitLab was writing reana: it holds ")
+    assert said["checking"].startswith("interrupted after the commit 222222222222 to reana, before")
+    assert said["done"] == "interrupted after the commit 222222222222 to reana"
+    creating = Progress("reana", "writing").interrupted()
+    assert creating.startswith("interrupted while GitLab was creating reana: it may or may not")
+    rescuing = Progress("reana", "checking", h, n, "reana-rescue-333333333333", k).interrupted()
+    assert "while keeping 333333333333 (a push it overwrote)" in rescuing and k in rescuing

@@ -49,10 +49,15 @@ class Progress:
         b = self.branch or "the branch"
         if self.phase == "keeping":
             return f"interrupted while keeping {self.kept[:12]} on {self.rescue}; {b} unchanged"
+        if self.phase == "writing" and not self.head:
+            return (
+                f"interrupted while GitLab was creating {b}: it may or may not exist now; run "
+                "sync-branch again to finish"
+            )
         if self.phase == "writing":
             return (
                 f"interrupted while GitLab was writing {b}: it holds either its old head "
-                f"{self.head[:12] or '(none)'} or the new commit; run sync-branch again to finish"
+                f"{self.head[:12]} or the new commit; run sync-branch again to finish"
             )
         if self.phase == "checking" and self.rescue:
             return (

@@ -687,6 +687,23 @@ def test_fake_follows_gitlab_rules(work: Path, gitlab: FakeGitLab) -> None:
     assert isinstance(compare, dict)
     assert [c["title"] for c in compare["commits"]] == ["m", "many"]
     assert compare["commit"]["title"] == "many"
+    made_branch = project.branches.create({"branch": "keep", "ref": made.id})
+    assert made_branch.commit["id"] == made.id
+    for data, said in [
+        ({"branch": "keep", "ref": "main"}, "Branch already exists"),
+        ({"branch": "k2", "ref": "0" * 40}, f"Invalid reference name: {'0' * 40}"),
+        ({"branch": "a..b", "ref": "main"}, "Branch name is invalid"),
+    ]:
+        with pytest.raises(python_gitlab.GitlabCreateError) as refused_branch:
+            project.branches.create(data)
+        assert (refused_branch.value.response_code, refused_branch.value.error_message) == (
+            400,
+            said,
+        )
+    pushes = [e.push_data for e in project.events.list(action="pushed", get_all=True)]
+    assert pushes[0] == pushes[0] | {"action": "created", "ref": "keep", "commit_from": None}
+    assert pushes[1]["commit_to"] == project.branches.get("main").commit["id"]
+    assert pushes[1]["commit_from"] == made.id and pushes[1]["action"] == "pushed"
     with pytest.raises(python_gitlab.GitlabGetError) as missing:
         project.branches.get("nope")
     assert missing.value.error_message == "404 Branch Not Found"

@@ -67,6 +67,7 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     before: Callable[[], None] | None = None
+    after: Callable[[], None] | None = None  # run once the answer is made, before it is sent
     times: int = 1
 
 
@@ -100,6 +101,11 @@ class FakeGitLab(LocalServer):
         from fake_gitlab_reporting import Reporting
 
         self.reporting = Reporting()  # statuses, notes, artifacts: fake_gitlab_reporting.py
+        # Push events (GET projects/:id/events): GitLab writes them after the push, from a
+        # Sidekiq job (PostReceive -> Git::BranchPushService -> EventCreateService#push), so an
+        # event becomes visible `event_delay` seconds after its push.
+        self.events: list[tuple[float, dict[str, Any]]] = []
+        self.event_delay = 0.0
         super().__init__(_handler(self))
 
     # -- test controls --------------------------------------------------------------------
@@ -181,8 +187,44 @@ class FakeGitLab(LocalServer):
         parents = ["-p", base] if base else []
         sha = self.git("commit-tree", tree, *parents, stdin=message.encode(), env=who)
         # Compare-and-swap: a concurrent writer between our read and this update loses nothing.
-        self.git("update-ref", f"refs/heads/{branch}", sha, self.ref(branch) or ZERO)
+        old = self.ref(f"refs/heads/{branch}")
+        self.git("update-ref", f"refs/heads/{branch}", sha, old or ZERO)
+        self.record_push(branch, old, sha, message.split("\n", 1)[0])
         return sha
+
+    def record_push(self, branch: str, old: str | None, new: str, title: str) -> None:
+        """The push event GitLab records (lib/api/entities/push_event_payload.rb)."""
+        with self.lock:
+            number = len(self.events) + 1
+            created = old is None
+            self.events.append(
+                (
+                    time.monotonic() + self.event_delay,
+                    {
+                        "id": number,
+                        "project_id": self.project_id,
+                        "action_name": "pushed new" if created else "pushed to",
+                        "target_id": None,
+                        "target_iid": None,
+                        "target_type": None,
+                        "author_id": 7,
+                        "target_title": None,
+                        "created_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+                        "author": {"id": 7, "username": "project_42_bot", "name": "Bot"},
+                        "push_data": {
+                            "commit_count": 1,
+                            "action": "created" if created else "pushed",
+                            "ref_type": "branch",
+                            "commit_from": old,
+                            "commit_to": new,
+                            "ref": branch,
+                            "commit_title": title,
+                            "ref_count": None,
+                        },
+                        "author_username": "project_42_bot",
+                    },
+                )
+            )
 
     def _apply(
         self, i: int, a: dict[str, Any], entries: dict[str, tuple[str, str]], dirs: set[str]
@@ -287,18 +329,22 @@ def _handler(fake: FakeGitLab) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             status, body, headers = 200, None, {}
+            fault = None
             try:
                 fault = self._fault(method, path)
                 if fault is not None and fault.status:
-                    status, body, headers = fault.status, fault.body, fault.headers
+                    status, body, headers = fault.status, fault.body, dict(fault.headers)
                 else:
                     status, body, headers = route(fake, method, path, query, raw, self.headers)
             except ApiError as err:
                 status, body = err.status, err.body
             with fake.lock:
                 fake.seen.append(Seen(method, path, query, status))
+            if fault is not None and fault.after is not None:
+                fault.after()
             data = body if isinstance(body, bytes) else json.dumps(body).encode()
             kind = "application/octet-stream" if isinstance(body, bytes) else "application/json"
+            kind = headers.pop("Content-Type", kind)
             try:
                 self.send_response(status)
                 self.send_header("Content-Type", kind)
@@ -352,6 +398,15 @@ def route(
     rest, q = parts[2:], {k: v[-1] for k, v in query.items()}
     if rest == [] and method == "GET":
         return 200, _project(fake), {}
+    if rest == ["events"] and method == "GET":  # newest first (sort=desc is the default)
+        now = time.monotonic()
+        with fake.lock:
+            shown = [e for at, e in reversed(fake.events) if at <= now]
+        action = q.get("action")
+        if action:
+            kinds = {"pushed": ("pushed to", "pushed new", "deleted")}.get(action, (action,))
+            shown = [e for e in shown if e["action_name"] in kinds]
+        return _page(shown if q.get("sort") != "asc" else shown[::-1], q, fake, path)
     if rest[:1] != ["repository"]:
         raise ApiError(404, {"error": "404 Not Found"})
     what = rest[1] if len(rest) > 1 else ""
@@ -360,6 +415,8 @@ def route(
         return _page([fake.branch_json(n) for n in names], q, fake, path)
     if method == "GET" and what == "branches":
         return 200, fake.branch_json("/".join(rest[2:])), {}
+    if method == "POST" and what == "branches" and len(rest) == 2:
+        return 201, create_branch(fake, q | json.loads(raw or b"{}")), {}
     if what == "commits" and len(rest) == 2 and method == "POST":
         return 201, create_commit(fake, json.loads(raw or b"{}")), {}
     if what == "commits" and len(rest) == 2:
@@ -452,6 +509,27 @@ def create_commit(fake: FakeGitLab, data: dict[str, Any]) -> dict[str, Any]:
         "project_id": fake.project_id,
         "last_pipeline": None,
     }
+
+
+def create_branch(fake: FakeGitLab, data: dict[str, Any]) -> dict[str, Any]:
+    """POST repository/branches (lib/api/branches.rb, Branches::CreateService): 400 texts."""
+    missing = [k for k in ("branch", "ref") if not data.get(k)]
+    if missing:
+        raise ApiError(400, {"error": ", ".join(f"{k} is missing" for k in missing)})
+    name, ref = str(data["branch"]), str(data["ref"])
+    try:
+        fake.git("check-ref-format", "--branch", name)
+    except subprocess.CalledProcessError:
+        raise _message(400, "Branch name is invalid") from None
+    with fake.lock:
+        if fake.ref(f"refs/heads/{name}") is not None:
+            raise _message(400, "Branch already exists")
+        sha = fake.ref(ref)  # a branch, a tag or any commit still in the object store
+        if sha is None:
+            raise _message(400, f"Invalid reference name: {ref}")
+        fake.git("update-ref", f"refs/heads/{name}", sha, ZERO)
+        fake.record_push(name, None, sha, fake.commit_json(sha)["title"])
+    return fake.branch_json(name)
 
 
 def _tree(fake: FakeGitLab, q: dict[str, str]) -> list[dict[str, Any]]:

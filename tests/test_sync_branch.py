@@ -145,7 +145,7 @@ def test_second_run_is_up_to_date_in_three_requests(
     assert f"RECAST_REANA_BRANCH_SHA={head}" in dotenv.read_text()
 
 
-def test_regeneration_takes_five_requests_whatever_the_number_of_files(
+def test_regeneration_takes_six_requests_whatever_the_number_of_files(
     work: Path, gitlab: FakeGitLab, tmp_path: Path, monkeypatch: MP
 ) -> None:
     assert sync(work) == 0
@@ -163,6 +163,7 @@ def test_regeneration_takes_five_requests_whatever_the_number_of_files(
         "GET tree",
         "GET compare",
         "POST commits",
+        "GET projects/42/events",  # the push event: nothing pushed during the write
     ]
     assert_generated(gitlab, source, converted_tree(work, tmp_path))
     gitlab.seen.clear()
@@ -213,7 +214,8 @@ def test_foreign_commit_on_target_is_refused_then_dropped_with_force(
 
     assert sync(work, "--force") == 0
     out = capsys.readouterr().out
-    assert "dropped 1 commit(s) (--force):" in out and foreign[:12] in out
+    assert f"dropped 1 commit(s) (--force), kept on reana-rescue-{foreign[:12]}:" in out
+    assert gitlab.git("rev-parse", f"reana-rescue-{foreign[:12]}") == foreign
     assert_generated(gitlab, git(work, "rev-parse", "HEAD"), converted_tree(work, tmp_path))
 
 
@@ -268,8 +270,10 @@ def test_dry_run_prints_actions_and_writes_nothing(
     capsys.readouterr()
     assert sync(work, "--dry-run", "--force") == 0
     text = capsys.readouterr().out
-    assert "would regenerate reana" in text and "would drop 1 commit(s) (--force):" in text
+    assert "would regenerate reana" in text
+    assert "would drop 1 commit(s) (--force), keeping them on reana-rescue-" in text
     assert gitlab.git("log", "-1", "--format=%s", "reana") == "Hand edit"
+    assert gitlab.git("for-each-ref", "--format=%(refname)") == "refs/heads/main\nrefs/heads/reana"
 
 
 def test_dry_run_without_token_plans_offline(
@@ -438,7 +442,10 @@ def test_unreachable_server_exits_3(work: Path, monkeypatch: MP, capsys: Cap) ->
     monkeypatch.setenv("RECAST_REANA_GITLAB_RETRIES", "0")
     assert sync(work) == 3
     err = error_line(capsys)
-    assert "cannot reach GitLab at http://127.0.0.1:9 (reading the source branch 'main'" in err
+    assert (
+        "cannot reach GitLab at http://127.0.0.1:9: connection refused (reading the source branch"
+        in err
+    )
 
 
 # -- races: the branch moves between read and write ---------------------------------------------
@@ -552,7 +559,7 @@ def test_token_never_in_output_logs_or_dotenv(
     gitlab.tokens = {}
     assert main(["sync-branch", str(work), "--debug"]) == 3
     out, err = capsys.readouterr()
-    assert "[MASKED]" in err  # the echoed token was replaced
+    assert "echo ***" in err  # the echoed token was replaced
     assert "GitLab: reading" in caplog.text and "127.0.0.1" in caplog.text  # logs were on
     for text in (out, err, caplog.text, dotenv.read_text()):
         assert SENTINEL not in text
@@ -680,6 +687,23 @@ def test_fake_follows_gitlab_rules(work: Path, gitlab: FakeGitLab) -> None:
     assert isinstance(compare, dict)
     assert [c["title"] for c in compare["commits"]] == ["m", "many"]
     assert compare["commit"]["title"] == "many"
+    made_branch = project.branches.create({"branch": "keep", "ref": made.id})
+    assert made_branch.commit["id"] == made.id
+    for data, said in [
+        ({"branch": "keep", "ref": "main"}, "Branch already exists"),
+        ({"branch": "k2", "ref": "0" * 40}, f"Invalid reference name: {'0' * 40}"),
+        ({"branch": "a..b", "ref": "main"}, "Branch name is invalid"),
+    ]:
+        with pytest.raises(python_gitlab.GitlabCreateError) as refused_branch:
+            project.branches.create(data)
+        assert (refused_branch.value.response_code, refused_branch.value.error_message) == (
+            400,
+            said,
+        )
+    pushes = [e.push_data for e in project.events.list(action="pushed", get_all=True)]
+    assert pushes[0] == pushes[0] | {"action": "created", "ref": "keep", "commit_from": None}
+    assert pushes[1]["commit_to"] == project.branches.get("main").commit["id"]
+    assert pushes[1]["commit_from"] == made.id and pushes[1]["action"] == "pushed"
     with pytest.raises(python_gitlab.GitlabGetError) as missing:
         project.branches.get("nope")
     assert missing.value.error_message == "404 Branch Not Found"

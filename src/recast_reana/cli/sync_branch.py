@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from pathlib import Path
 
 from recast_reana import redact
 from recast_reana.cli.paths import repository_dir
-from recast_reana.errors import Error
+from recast_reana.errors import EXIT_INTERRUPTED, Error
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -37,9 +38,21 @@ def run(args: argparse.Namespace) -> int:
     # python-gitlab is imported only once the settings are good.
     from recast_reana.gitlab.sync_branch import run as sync
 
-    outcome = sync(root, settings, example=args.example, dry_run=args.dry_run, force=args.force)
-    for line in outcome.lines:
-        print(line)
+    progress = sc.Progress(branch=settings.branch)
+    try:
+        outcome = sync(
+            root,
+            settings,
+            example=args.example,
+            dry_run=args.dry_run,
+            force=args.force,
+            progress=progress,
+        )
+    except KeyboardInterrupt:  # SIGINT, or SIGTERM (a cancelled CI job): say what state is left
+        print(f"recast-reana: {redact.scrub(progress.interrupted())}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    for line in outcome.lines:  # commit titles and findings come from others: scrubbed
+        print(redact.scrub(line))
     if args.dotenv and outcome.status != "not-converted":
         try:
             sc.write_dotenv(Path(args.dotenv), outcome)

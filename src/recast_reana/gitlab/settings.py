@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from recast_reana.errors import EXIT_USAGE, Error
 
@@ -30,11 +31,53 @@ class Settings:
     timeout: float = 30.0
     retries: int = 6  # python-gitlab sleeps 0.1 * 2**n s between tries: 6.3 s in total
     ca_file: str | None = None
+    event_wait: float = 10.0  # seconds to wait for GitLab's push event of the forced write
+
+
+@dataclass
+class Progress:
+    """How far a run got, for the line an interrupt prints (the CLI reads it)."""
+
+    branch: str = ""
+    phase: str = "planning"  # planning, reading, keeping, writing, checking, done
+    head: str = ""  # the target's head as judged (before writing)
+    new: str = ""  # the commit written
+    rescue: str = ""  # the rescue branch being created
+    kept: str = ""  # the commit it keeps
+
+    def interrupted(self) -> str:
+        b = self.branch or "the branch"
+        if self.phase == "keeping":
+            return f"interrupted while keeping {self.kept[:12]} on {self.rescue}; {b} unchanged"
+        if self.phase == "writing" and not self.head:
+            return (
+                f"interrupted while GitLab was creating {b}: it may or may not exist now; run "
+                "sync-branch again to finish"
+            )
+        if self.phase == "writing":
+            return (
+                f"interrupted while GitLab was writing {b}: it holds either its old head "
+                f"{self.head[:12]} or the new commit; run sync-branch again to finish"
+            )
+        if self.phase == "checking" and self.rescue:
+            return (
+                f"interrupted after the commit {self.new[:12]} to {b}, while keeping "
+                f"{self.kept[:12]} (a push it overwrote) on {self.rescue}: if that branch is "
+                f"missing, create it at {self.kept}"
+            )
+        if self.phase == "checking":
+            return (
+                f"interrupted after the commit {self.new[:12]} to {b}, before checking that no "
+                f"push to {b} landed during the write: look for one in the project's activity"
+            )
+        if self.phase == "done":
+            return f"interrupted after the commit {self.new[:12]} to {b}"
+        return f"interrupted before writing; branch {b} unchanged"
 
 
 @dataclass
 class Outcome:
-    status: str  # committed, up-to-date, skipped, refused, would-commit, not-converted
+    status: str  # committed, rescued, up-to-date, skipped, refused, would-commit, not-converted
     branch: str
     sha: str = ""  # the target branch's head after the run ("" when unknown or absent)
     lines: list[str] = field(default_factory=list)
@@ -42,7 +85,7 @@ class Outcome:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.status in ("refused", "not-converted") else 0
+        return 1 if self.status in ("refused", "not-converted", "rescued") else 0
 
 
 def settings_from_env(
@@ -71,8 +114,21 @@ def settings_from_env(
     missing = [v for v in ("CI_SERVER_URL", "CI_PROJECT_ID") if not env.get(v) and token]
     if missing:
         raise Error(f"{' and '.join(missing)} not set: run in GitLab CI or set them", EXIT_USAGE)
+    url = env.get("CI_SERVER_URL", "").strip().rstrip("/")
+    try:
+        parts = urlsplit(url)
+        bad = parts.scheme not in ("http", "https") or not parts.hostname or bool(parts.query)
+        bad = bad or parts.port == 0
+    except ValueError:  # a bad port or IPv6 literal
+        bad = True
+    if token and bad:
+        raise Error(
+            f"CI_SERVER_URL={url!r}: not an http(s) address of a GitLab server "
+            "(like https://gitlab.cern.ch)",
+            EXIT_USAGE,
+        )
     return Settings(
-        url=env.get("CI_SERVER_URL", "").rstrip("/"),
+        url=url,
         project=env.get("CI_PROJECT_ID", ""),
         source_branch=source,
         branch=branch,
@@ -81,6 +137,7 @@ def settings_from_env(
         timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
         retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
         ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
+        event_wait=_number(env, "RECAST_REANA_GITLAB_EVENT_WAIT", 10.0),
     )
 
 

@@ -273,6 +273,14 @@ def _describe(runs: list[Run]) -> str:
 
 def _rr301(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
+    if key is None and "[" in token_at(ctx.project, d):
+        # `S[*]`: the run as written stops in the stage's jsonpath_ready predicate once S is
+        # scheduled (S itself never scheduled: the stage waits, as for a missing stage).
+        for run in ctx.runs[AS_IS]:
+            crashed = failed_at(run, stage, "ready") and run.error == "KeyError: 0"
+            if not (crashed or never_scheduled(run, stage)):
+                return f"stage '{stage}' did not stop yadage with KeyError: 0"
+        return None
     for run in ctx.base:
         if key is None and not (never_scheduled(run, stage) or failed_at(run, stage, "ready")):
             return f"stage '{stage}' was scheduled although it depends on no stage of its scope"

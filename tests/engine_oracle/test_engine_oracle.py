@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine_oracle.cases import Case, has_star_dependency, star_targets
-from engine_oracle.oracle import AS_IS, PLAIN, disagreements
+from engine_oracle.oracle import AS_IS, PLAIN, disagreements, token_at
 from engine_oracle.shared import CASES, Oracle
 from recast_reana.lint.diagnostics import Severity
 
@@ -14,25 +14,11 @@ pytestmark = [pytest.mark.engine, pytest.mark.slow]
 # Where the engine and a test case or a rule disagree (README.md, "Disagreements"). Strict: a fix
 # makes the test pass, and then its line here must go.
 KNOWN: dict[str, str] = {
-    "RR302-PASS-jsonpath-into-output": (
-        "disagreement 2: `output: 'selected[0]'` indexes a string output; jsonpath_rw raises "
-        "TypeError (object of type 'outputReference' has no len())"
-    ),
-    "RR304-PASS-jsonpath-into-parameter": (
-        "disagreement 2: `output: 'xsec[0]'` indexes the number 44.8; jsonpath_rw raises TypeError"
-    ),
     "RR304-PASS-no-parameter-set-at-all": (
         "disagreement 3: without parameters yadage creates no init stage, so every stage "
         "depending on init is never scheduled, and the run reports success"
     ),
     "RR304-PASS-recast-without-examples": "disagreement 3: no example_inputs, no init stage",
-    "RR305-PASS-jq-stage-not-followed": (
-        "disagreement 4: a jq-stage without `bindings`; yadage's jq_stage raises KeyError"
-    ),
-    "RR306-PASS-parameters-unknown": (
-        "disagreement 4: the jq-stage makes no step (its stepscript '.' of {} is no list), so "
-        "stage fit, which depends on it, is never scheduled and the run reports success"
-    ),
     "RR307-PASS-multistep-glob-and-sub-workflow": (
         "disagreement 5: `scan_12/hist.root` is accepted, but the parameters scatter stage scan "
         "over 3 masses: the engine makes scan_0 to scan_2 only"
@@ -94,11 +80,16 @@ def test_yadage_crashes_on_a_dependency_written_with_star(case: Case, oracle: Or
         assert crashed == reached or earlier, f"{before.explain()}\nwritten S:\n{after.explain()}"
 
 
-@pytest.mark.xfail(strict=True, reason="disagreement 1: no rule reports `S[*]` dependencies")
-def test_a_graph_rule_reports_a_dependency_written_with_star(oracle: Oracle) -> None:
-    case = next(c for c in STAR if c.id == "RR301-PASS-graph-reana-layout")
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in STAR])
+def test_a_graph_rule_reports_a_dependency_written_with_star(case: Case, oracle: Oracle) -> None:
+    """Disagreement 1, fixed: RR301 reports every `S[*]` dependency as an error."""
     context = oracle.context(case)
-    assert context.prepared.graph(Severity.ERROR)
+    reported = {
+        token_at(context.project, d)
+        for d in context.prepared.graph(Severity.ERROR)
+        if d.rule == "RR301"
+    }
+    assert {f"{s}[*]" for s in star_targets(case.files)} <= reported
 
 
 def test_every_known_disagreement_names_a_case() -> None:

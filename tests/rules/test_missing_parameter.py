@@ -43,8 +43,15 @@ PASS = [
         id="recast-without-examples",
     ),
     pytest.param(
-        replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"),
-        id="jsonpath-into-parameter",
+        replace_in(
+            replace_in(
+                REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"
+            ),
+            "reana.yaml",
+            XSEC,
+            "    xsec: [44.8, 0.1]\n",
+        ),
+        id="jsonpath-into-list-parameter",
     ),
 ]
 

@@ -22,8 +22,13 @@ PASS = [
     pytest.param(GRAPH_REANA_REPO, id="graph-reana-layout"),
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
     pytest.param(
-        replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}"),
-        id="jsonpath-into-output",
+        replace_in(
+            replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}"),
+            STEPS,
+            "      selected: '{output_file}'",
+            "      selected: ['{output_file}']",
+        ),
+        id="jsonpath-into-list-output",
     ),
     pytest.param(
         replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: xsection}"),

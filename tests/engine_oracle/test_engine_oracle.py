@@ -14,22 +14,6 @@ pytestmark = [pytest.mark.engine, pytest.mark.slow]
 # Where the engine and a test case or a rule disagree (README.md, "Disagreements"). Strict: a fix
 # makes the test pass, and then its line here must go.
 KNOWN: dict[str, str] = {
-    "RR304-PASS-no-parameter-set-at-all": (
-        "disagreement 3: without parameters yadage creates no init stage, so every stage "
-        "depending on init is never scheduled, and the run reports success"
-    ),
-    "RR304-PASS-recast-without-examples": "disagreement 3: no example_inputs, no init stage",
-    "RR307-PASS-multistep-glob-and-sub-workflow": (
-        "disagreement 5: `scan_12/hist.root` is accepted, but the parameters scatter stage scan "
-        "over 3 masses: the engine makes scan_0 to scan_2 only"
-    ),
-    "RR305-PASS-no-stages-to-tell": (
-        "disagreement 6: `stages: []`, and RR307 says nothing of outputs.files `fit/limit.png`"
-    ),
-    "convert-half_converted-src": (
-        "disagreement 7: on main, `$ref: 'specs/steps.yml#/select'` resolves against specs/ for "
-        "recast-atlas (yadage-schemas: JsonRefError); RR201/RR202 report nothing there"
-    ),
     "RR302-PASS-publisher-known-only-at-run-time": (
         "dry run: fromyaml-pub reads a file (out.yml) only a real run of the step writes"
     ),

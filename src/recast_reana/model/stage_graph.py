@@ -126,6 +126,7 @@ class Stage:
     steps: list[Step] = field(default_factory=list)
     subworkflows: list[Workflow] = field(default_factory=list)
     scatter: list[str] = field(default_factory=list)
+    scatter_method: str | None = None  # "zip" or "cartesian"
 
 
 @dataclass
@@ -204,6 +205,7 @@ class _Builder:
         scatter = sched.get("scatter")
         if isinstance(scatter, dict) and isinstance(scatter.get("parameters"), list):
             stage.scatter = [p for p in scatter["parameters"] if isinstance(p, str)]
+            stage.scatter_method = _str(scatter.get("method"))
         bodies: list[tuple[str, Path, Any]] = [(sfile, spath, sched)]
         cases = sched.get("cases")
         if isinstance(cases, list):

@@ -5,12 +5,18 @@ Applies to: yadage workflows (parameters from the yadage reana file or recast.ym
 ## What it does
 Collects the init parameters the top workflow reads (selectors on `init` such as
 `{step: init, output: xsec}`) and checks that every parameter set gives each of them: reana.yaml
-`inputs.parameters` and the `initdata` of every recast.yml `example_inputs` entry. Nothing is
-reported when the repository has no parameter set at all.
+`inputs.parameters` and the `initdata` of every recast.yml `example_inputs` entry.
+
+When there are no parameters at all (reana.yaml without `inputs.parameters`, recast.yml without
+`example_inputs`, or only empty ones), each top-level stage that depends on `init` or reads it is
+a warning.
 
 ## Why is this bad?
 yadage finds no such key in the init step's result and the stage fails at run time, after the
-stages before it have run. `reana-client validate` does not check this.
+stages before it have run. `reana-client validate` does not check this. Without any parameters
+yadage creates no `init` stage at all (`yadage/wflowstate.py` adds it only for non-empty init
+data): every stage waiting for `init` is never scheduled, and the workflow finishes "successfully"
+without having run them.
 
 ## Example
 ```yaml
@@ -49,7 +55,10 @@ SEVERITY = Severity.ERROR
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    if project.workflow is None or not project.parameter_sets:
+    if project.workflow is None:
+        return
+    if not any(p.values for p in project.parameter_sets):
+        yield from _without_parameters(project)
         return
     # On main, a reana.yaml only serves the conversion, which drops `convert.drop_stages`: what
     # only those stages read need not be in it.
@@ -79,3 +88,32 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 f"stage '{stage.name}' reads init parameter '{param}', which {sets} {verb} not "
                 f"give{suggest(param, given)}; add it there",
             )
+
+
+def _without_parameters(project: Project) -> Iterator[Diagnostic]:
+    """Each top-level stage waiting for an `init` that yadage never creates."""
+    assert project.workflow is not None
+    if project.mode == "reana" and project.reana is not None:
+        where = f"{project.reana.file} gives no parameters (`inputs.parameters`)"
+    elif project.mode == "recast" and project.recast is not None:
+        where = f"{project.recast.file} gives no parameters (`example_inputs`)"
+    else:
+        return  # a bare workflow: `yadage-run` gets its parameters on the command line
+    for stage in project.workflow.stages:
+        dep = next((d for d in stage.dependencies if d.name == INIT), None)
+        sel = next((s for s in stage.selectors if checked_stage(s) == INIT), None)
+        if dep is not None:
+            file, pos, how = dep.file, dep.pos, "depends on init"
+        elif sel is not None:
+            file, pos, how = sel.file, selector_pos(project, sel), "reads init"
+        else:
+            continue
+        yield at(
+            ID,
+            file,
+            pos,
+            f"stage '{stage.name}' {how}, but {where}: without parameters yadage creates no "
+            f"init stage, so '{stage.name}' never runs and the workflow still reports success; "
+            "add the parameters the workflow reads",
+            severity=Severity.WARNING,
+        )

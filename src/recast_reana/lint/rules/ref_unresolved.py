@@ -1,18 +1,22 @@
-"""A `$ref` whose file or JSON pointer exists under no base.
+"""A `$ref` whose file or JSON pointer exists under no base, or not for the tool that runs it.
 
 Applies to: yadage workflows.
 
 ## What it does
 Finds `$ref`s that neither recast-atlas nor REANA can resolve: the file does not exist, does not
 load, lies outside the repository, or has no value at the JSON pointer. It suggests the closest
-existing file or key.
+existing file or key. On a recast-atlas layout (main), a top-level `$ref` that only REANA resolves
+(written from the repository root, e.g. by a half-finished conversion) is reported too: main is
+run by recast-atlas.
 
 ## Why is this bad?
 yadage resolves every `$ref` when it loads the workflow: recast-atlas stops with an error and
 `reana-client validate` with a traceback, and reana-server 0.9.4 refuses the start, after the
 upload, with 500 ``Error while resolving `file:///<workspace>/specs/steps.yml#/selection`:
 Unresolvable JSON pointer: '/selection'`` (for a file that does not exist: `RuntimeError: `,
-and no reason).
+and no reason). `recast run` resolves the top-level `$ref`s of `specs/workflow.yml` from
+`specs/`: one written `specs/steps.yml#/select` there looks for `specs/specs/steps.yml` and stops
+with a `JsonRefError`.
 
 ## Example
 ```yaml
@@ -40,7 +44,7 @@ from typing import Any
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
-from recast_reana.model.refs import RECAST, Ref, get_path, lookup, pointer_path
+from recast_reana.model.refs import REANA, RECAST, Ref, get_path, lookup, pointer_path
 
 ID = "RR202"
 NAME = "ref-unresolved"
@@ -59,6 +63,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             )
             yield at(ID, ref.file, ref.pos, message)
             continue
+        if recast_only := _reana_only(project, ref):
+            yield at(ID, ref.file, ref.pos, recast_only)
+            continue
         if ref.targets or ref.remote:
             continue
         mode = project.mode if project.mode in ref.errors else next(iter(ref.errors), "")
@@ -72,6 +79,23 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if suggestion and suggestion != ref.value:
             message += f"; did you mean '{suggestion}'?"
         yield at(ID, ref.file, ref.pos, message)
+
+
+def _reana_only(project: Project, ref: Ref) -> str | None:
+    """On main, why recast-atlas cannot load a top-level ref that REANA resolves; else None."""
+    reana = ref.targets.get(REANA)
+    if project.mode != RECAST or not ref.toplevel or reana is None or RECAST not in ref.errors:
+        return None
+    toplevel = project.recast.toplevel if project.recast else None
+    if toplevel is None:
+        return None
+    written = posixpath.relpath(reana.file, toplevel)
+    spelling = written + ("#" + ref.pointer if "#" in ref.value else "")
+    return (
+        f"$ref '{ref.value}' is written from the repository root, but recast-atlas resolves the "
+        f"top-level workflow's $refs from '{toplevel}/': {ref.errors[RECAST]}; write "
+        f"'{spelling}' (`recast-reana convert` writes REANA's spelling on the reana branch)"
+    )
 
 
 def _base(project: Project, ref: Ref, mode: str) -> str:

@@ -250,6 +250,28 @@ def published(run: Run, entry: str) -> bool:
     )
 
 
+def dry_run_limit(ctx: Context, run: Run) -> bool:
+    """The dry run stopped where only a real run goes on, and nowhere else: a `fromyaml-pub`
+    publisher reads the file its step writes when it runs (packtivity
+    `handlers/publisher_handlers.py`, fromyaml_pub_handler), and no step ran to write it."""
+    step = run.failed_step()
+    if step is None or step.workdir is None or (run.failed or {}).get("phase") != "step":
+        return False
+    if (run.failed or {}).get("stage") != step.stage:
+        return False
+    yamlfiles = {
+        str(s.data["publisher"].get("yamlfile"))
+        for stage in ctx.project.stages
+        if scoped_name(stage) == step.stage
+        for s in stage.steps
+        if s.publisher_type == "fromyaml-pub"
+    }
+    error = run.error or ""
+    return error.startswith("FileNotFoundError") and any(
+        error.endswith(f"/{step.workdir}/{name}'") for name in yamlfiles
+    )
+
+
 # The predictions, one function per rule: None when the engine agrees, else what it did instead.
 
 
@@ -443,7 +465,7 @@ def disagreements(ctx: Context) -> list[str]:
         }
         for run in ctx.base:
             silent_skip = run.error is None and all(never_scheduled(run, s) for s in skipped)
-            if not run.resolved and not (skipped and silent_skip):
+            if not run.resolved and not (skipped and silent_skip) and not dry_run_limit(ctx, run):
                 out.append(f"no graph error, but the engine did not resolve it:\n{run.explain()}")
             for entry in _outputs(ctx.project) if run.resolved else ():
                 if entry not in flagged and not engine_places(run, entry):

@@ -5,22 +5,15 @@ from __future__ import annotations
 import pytest
 
 from engine_oracle.cases import Case, has_star_dependency, star_targets
-from engine_oracle.oracle import AS_IS, PLAIN, disagreements, token_at
+from engine_oracle.oracle import AS_IS, PLAIN, disagreements, dry_run_limit, token_at
 from engine_oracle.shared import CASES, Oracle
 from recast_reana.lint.diagnostics import Severity
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 # Where the engine and a test case or a rule disagree (README.md, "Disagreements"). Strict: a fix
-# makes the test pass, and then its line here must go.
-KNOWN: dict[str, str] = {
-    "RR302-PASS-publisher-known-only-at-run-time": (
-        "dry run: fromyaml-pub reads a file (out.yml) only a real run of the step writes"
-    ),
-    "RR307-PASS-publisher-unknown-before-the-run": (
-        "dry run: fromyaml-pub reads a file (out.yml) only a real run of the step writes"
-    ),
-}
+# makes the test pass, and then its line here must go. None is left today.
+KNOWN: dict[str, str] = {}
 
 
 def _params() -> list[object]:
@@ -74,6 +67,27 @@ def test_a_graph_rule_reports_a_dependency_written_with_star(case: Case, oracle:
         if d.rule == "RR301"
     }
     assert {f"{s}[*]" for s in star_targets(case.files)} <= reported
+
+
+# Cases whose dry run cannot go all the way (README.md, "Limits of a dry run").
+DRY_RUN_LIMITED = (
+    "RR302-PASS-publisher-known-only-at-run-time",
+    "RR307-PASS-publisher-unknown-before-the-run",
+)
+
+
+@pytest.mark.parametrize("case_id", DRY_RUN_LIMITED)
+def test_a_dry_run_stops_only_where_a_real_run_writes_the_published_file(
+    case_id: str, oracle: Oracle
+) -> None:
+    """The exemption `dry_run_limit` grants is used, and only for what it says: each run stops
+    at a fromyaml-pub publisher whose file no step wrote, every stage before it resolved."""
+    context = oracle.context(next(c for c in CASES if c.id == case_id))
+    for run in context.base:
+        assert dry_run_limit(context, run), run.explain()
+        stopped = run.failed_step()
+        assert stopped is not None
+        assert [s.name for s in run.steps if s.error is not None] == [stopped.name]
 
 
 def test_every_known_disagreement_names_a_case() -> None:

@@ -13,12 +13,13 @@ missing `process`, a parameter whose value is `true` or empty, ...
 `reana-client validate`, `reana-client run` and `recast run` load the workflow with
 `yadageschemas.load(..., validate=True)`: an invalid spec stops them with a `ValidationError`
 that prints the whole normalised stage but no line. A singlestep or multistep stage without
-`parameters`, or a jq-stage without `bindings`, passes the schemas but crashes yadage with a
-`KeyError` (`yadage/handlers/scheduler_handlers.py`, `jq_stage` reads `spec["bindings"]`). reana-server 0.9.4 validates again when the
-workflow starts, after it was created and its files uploaded: it refuses a schema error with 400
-and the jsonschema message (`'scheduler' is a required property`; for a numeric `imagetag`, the
-whole stage `... is not valid under any of the given schemas`), and a stage without `parameters`
-with 500 `'parameters'`.
+`parameters` even crashes yadage with a `KeyError`, and so does a jq-stage without `bindings`,
+which the schemas accept (`yadage/handlers/scheduler_handlers.py`: `jq_stage` reads
+`spec["bindings"]`). reana-server 0.9.4 validates again when the workflow starts, after it was
+created and its files uploaded: it refuses a schema error with 400 and the jsonschema message
+(`'scheduler' is a required property`; for a numeric `imagetag`, the whole stage `... is not
+valid under any of the given schemas`), and a stage without `parameters` with 500
+`'parameters'`.
 
 ## Example
 ```yaml

@@ -311,9 +311,20 @@ def _rr301(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> s
     return None
 
 
+def _index_fails(ctx: Context, stage: str, selection: str) -> str | None:
+    """An index into one value (`x[0]`): the stage fails with jsonpath_rw's TypeError."""
+    for run in ctx.base:
+        failed = failed_at(run, stage) and (run.error or "").startswith("TypeError")
+        if not failed and not never_scheduled(run, stage):
+            return f"stage '{stage}' did not fail with TypeError selecting '{selection}'"
+    return None
+
+
 def _rr302(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
     output = token_at(ctx.project, d)
+    if "[" in output:
+        return _index_fails(ctx, stage, output)
     for run in ctx.base:
         failed = failed_at(run, stage, "schedule") and "no matches found" in (run.error or "")
         if not failed and not never_scheduled(run, stage):
@@ -333,6 +344,8 @@ def _rr303(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> s
 def _rr304(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
     param = token_at(ctx.project, d)
+    if "[" in param and d.severity is Severity.ERROR:
+        return _index_fails(ctx, stage, param)
     lacking = [r for r in ctx.base if param not in r.request.initdata]
     if not lacking:
         return f"every parameter set gives '{param}'"

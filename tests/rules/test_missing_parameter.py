@@ -85,6 +85,11 @@ FAIL = [
         [f"{WF}:16:34"],
         id="both-sets-lack-it",
     ),
+    pytest.param(
+        replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"),
+        [f"{WF}:16:34"],
+        id="index-into-a-number",
+    ),
     pytest.param(NO_REANA_PARAMETERS, [f"{WF}:3:18", f"{WF}:11:18"], id="no-parameter-set-at-all"),
     pytest.param(
         replace_in(RECAST_REPO, "recast.yml", "example_inputs:", "other_inputs:"),
@@ -178,3 +183,14 @@ def test_hand_written_reana_yaml_need_not_give_what_only_dropped_stages_read() -
     found = lint_files(files, RULE, dropping)
     assert [d for d in found if "reana.yaml" in d.message] == []
     assert any("reana.yaml" in d.message for d in lint_files(files, RULE))
+
+
+def test_index_into_a_value_names_its_kind_never_the_value() -> None:
+    sentinel = "SENTINEL-not-a-list-4711"
+    files = replace_in(
+        REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"
+    )
+    files = replace_in(files, "reana.yaml", XSEC, f"    xsec: {sentinel}\n")
+    (d,) = lint_files(files, RULE)
+    assert "gives 'xsec' as one value (a string), not a list" in d.message
+    assert sentinel not in d.message

@@ -15,6 +15,7 @@ from recast_reana.model.stage_graph import Selector, Stage, Workflow
 INIT = "init"
 # A plain stage name, as the graph model reads it from the start of a jsonpath expression.
 STAGE_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+_INDEXED = re.compile(r"([A-Za-z0-9_\-]+)\[[0-9]+\]")
 
 
 def scopes(project: Project) -> Iterator[Workflow]:
@@ -49,6 +50,12 @@ def output_name(selector: Selector) -> str | None:
         return None
     m = STAGE_NAME.match(selector.output)
     return m.group(0) if m else None
+
+
+def indexed_output(selector: Selector) -> str | None:
+    """`x` when the selector reads `x[<n>]`, an index into output x; else None."""
+    m = _INDEXED.fullmatch(selector.output or "")
+    return m.group(1) if m else None
 
 
 def parameters_readable(project: Project, stage: Stage) -> bool:

@@ -9,7 +9,8 @@ Collects the init parameters the top workflow reads (selectors on `init` such as
 
 When there are no parameters at all (reana.yaml without `inputs.parameters`, recast.yml without
 `example_inputs`, or only empty ones), each top-level stage that depends on `init` or reads it is
-a warning.
+a warning. An index into a parameter (`xsec[0]`) that a parameter set gives as one value, not a
+list, is an error: jsonpath_rw fails with a `TypeError`.
 
 ## Why is this bad?
 yadage finds no such key in the init step's result and the stage fails at run time, after the
@@ -36,7 +37,7 @@ inputs:
 
 ## Fix
 Add the parameter to each parameter set named in the message (or correct the name the workflow
-reads).
+reads). Read a single value by its name: `xsec`, not `xsec[0]`.
 """
 
 from __future__ import annotations
@@ -46,8 +47,15 @@ from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.model.graph_queries import INIT, checked_stage, output_name, selector_pos
+from recast_reana.model.graph_queries import (
+    INIT,
+    checked_stage,
+    indexed_output,
+    output_name,
+    selector_pos,
+)
 from recast_reana.model.project import Project
+from recast_reana.model.stage_graph import Selector
 
 ID = "RR304"
 NAME = "missing-parameter"
@@ -77,6 +85,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 and not (stage.name in dropped and p.file == reana_file)
             ]
             if not lacking:
+                yield from _index_into_value(project, stage.name, sel)
                 continue
             given = {str(k) for p in lacking for k in p.values}
             sets = " and ".join(p.name for p in lacking)
@@ -88,6 +97,41 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 f"stage '{stage.name}' reads init parameter '{param}', which {sets} {verb} not "
                 f"give{suggest(param, given)}; add it there",
             )
+
+
+def _index_into_value(project: Project, stage: str, sel: Selector) -> Iterator[Diagnostic]:
+    """`{step: init, output: 'xsec[0]'}` where a parameter set gives xsec as one value."""
+    base = indexed_output(sel)
+    if base is None or sel.output is None:
+        return
+    single = [
+        p
+        for p in project.parameter_sets
+        if sel.output not in p.values and not isinstance(p.values.get(base), (list, dict))
+    ]
+    if not single:
+        return
+    value = single[0].values.get(base)
+    # The kind, not the value: a parameter may hold a credential.
+    kind = (
+        "true or false"
+        if isinstance(value, bool)
+        else "a number"
+        if isinstance(value, (int, float))
+        else "a string"
+        if isinstance(value, str)
+        else "empty"
+        if value is None
+        else "one value"
+    )
+    yield at(
+        ID,
+        sel.file,
+        selector_pos(project, sel, "output"),
+        f"stage '{stage}' reads init parameter '{sel.output}', but {single[0].name} gives "
+        f"'{base}' as one value ({kind}), not a list: yadage fails with TypeError selecting "
+        f"it; write '{base}'",
+    )
 
 
 def _without_parameters(project: Project) -> Iterator[Diagnostic]:

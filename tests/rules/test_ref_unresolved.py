@@ -218,3 +218,11 @@ def test_converted_branch_takes_root_relative_refs() -> None:
     # Every ref written from the root: a converted branch, where REANA runs the workflow.
     files = with_files(REANA_REPO, recast_DOT_yml=RECAST_REPO["recast.yml"])
     assert lint_files(files, RULE) == []
+
+
+def test_recast_layout_refs_can_be_turned_off() -> None:
+    from recast_reana.model.config import Config
+
+    files = replace_in(RECAST_REPO, WF, "steps.yml#/select", "specs/steps.yml#/select")
+    off = Config(options={"RR202": {"recast_layout_refs": False}})
+    assert lint_files(files, RULE, off) == []

@@ -32,6 +32,11 @@ step: {$ref: 'steps.yml#/select'}
 Correct the file name or the key after `#`. Top-level `$ref`s are relative to the toplevel
 (`specs/`) for recast-atlas and to the directory of reana.yaml for REANA; `$ref`s in a referenced
 file are relative to that file.
+
+## Options
+- `recast_layout_refs`: on a recast-atlas layout, also report top-level `$ref`s only REANA
+  resolves (default true). Turn it off when main is never run with recast-atlas:
+  `options: {RR202: {recast_layout_refs: false}}`.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from recast_reana.lint.contract import at
+from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, RECAST, Ref, get_path, lookup, pointer_path
@@ -51,6 +56,10 @@ NAME = "ref-unresolved"
 SEVERITY = Severity.ERROR
 
 _SPEC_SUFFIXES = (".yml", ".yaml", ".json")
+
+OPTIONS: dict[str, Option] = {
+    "recast_layout_refs": Option(default=True, schema={"type": "boolean"})
+}
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -63,7 +72,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             )
             yield at(ID, ref.file, ref.pos, message)
             continue
-        if recast_only := _reana_only(project, ref):
+        if options.get("recast_layout_refs", True) and (recast_only := _reana_only(project, ref)):
             yield at(ID, ref.file, ref.pos, recast_only)
             continue
         if ref.targets or ref.remote:

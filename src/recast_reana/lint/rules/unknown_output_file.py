@@ -45,12 +45,11 @@ import fnmatch
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from math import prod
 from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.model.graph_queries import INIT, STAGE_NAME, stage_index
+from recast_reana.model.graph_queries import INIT, stage_index, step_count
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
@@ -228,51 +227,6 @@ def _no_stages(project: Project) -> bool:
     return src is not None and value_at(src.data, (*project.workflow.path, "stages")) == []
 
 
-def _length(value: Any, init: Mapping[str, Any]) -> int | None:
-    """How many values a scattered parameter holds for one parameter set; None when unknown.
-
-    yadage `expression_handlers.py`: `{step: init, output: x}` is init's `x`; the old
-    `{stages: init, output: x}` is the list of each step's `x`, flattened or unwrapped on request.
-    """
-    if isinstance(value, list):
-        return len(value)
-    if not isinstance(value, dict) or not isinstance(value.get("output"), str):
-        return None
-    output = value["output"]
-    if not STAGE_NAME.fullmatch(output) or output not in init:
-        return None
-    given = init[output]
-    if value.get("step") == INIT:
-        return len(given) if isinstance(given, list) else None
-    if value.get("stages", value.get("steps")) != INIT:
-        return None
-    if value.get("flatten") is True or value.get("unwrap") is True:
-        return len(given) if isinstance(given, list) else None
-    return 1  # [x]: one value, whatever x is
-
-
-def _step_count(project: Project, stage: Stage) -> tuple[int, str] | None:
-    """The fewest steps the multistep stage makes with a parameter set, and that set's name;
-    None when the parameters do not tell. An output must be there whichever set runs."""
-    if stage.scheduler_type != "multistep-stage" or not stage.scatter:
-        return None
-    counts: list[tuple[int, str]] = []
-    for pset in project.parameter_sets:
-        if not pset.values:
-            continue
-        lengths = [_length(stage.parameters.get(key), pset.values) for key in stage.scatter]
-        known = [n for n in lengths if n is not None]
-        if len(known) != len(lengths):
-            return None
-        if stage.scatter_method == "zip":
-            counts.append((min(known), pset.name))
-        elif stage.scatter_method == "cartesian":
-            counts.append((prod(known), pset.name))
-        else:
-            return None
-    return min(counts, key=lambda c: c[0]) if counts else None
-
-
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
     if project.workflow is None or not (project.workflow.stages or _no_stages(project)):
         return
@@ -291,7 +245,7 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             continue
         if stage is None or rest.split("/", 1)[0] == _META:
             continue
-        if first != stage.name and (counted := _step_count(project, stage)) is not None:
+        if first != stage.name and (counted := step_count(project, stage)) is not None:
             count, pset = counted
             if int(first.rsplit("_", 1)[1]) >= count:
                 name, plural = stage.name, "s" if count != 1 else ""

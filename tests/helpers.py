@@ -138,7 +138,7 @@ stages:
       parameters: [mass]
     step: {$ref: specs/steps.yml#/histogram}
 - name: fit
-  dependencies: ['scan[*]']
+  dependencies: [scan]
   scheduler:
     scheduler_type: singlestep-stage
     parameters:

@@ -250,6 +250,28 @@ def published(run: Run, entry: str) -> bool:
     )
 
 
+def dry_run_limit(ctx: Context, run: Run) -> bool:
+    """The dry run stopped where only a real run goes on, and nowhere else: a `fromyaml-pub`
+    publisher reads the file its step writes when it runs (packtivity
+    `handlers/publisher_handlers.py`, fromyaml_pub_handler), and no step ran to write it."""
+    step = run.failed_step()
+    if step is None or step.workdir is None or (run.failed or {}).get("phase") != "step":
+        return False
+    if (run.failed or {}).get("stage") != step.stage:
+        return False
+    yamlfiles = {
+        str(s.data["publisher"].get("yamlfile"))
+        for stage in ctx.project.stages
+        if scoped_name(stage) == step.stage
+        for s in stage.steps
+        if s.publisher_type == "fromyaml-pub"
+    }
+    error = run.error or ""
+    return error.startswith("FileNotFoundError") and any(
+        error.endswith(f"/{step.workdir}/{name}'") for name in yamlfiles
+    )
+
+
 # The predictions, one function per rule: None when the engine agrees, else what it did instead.
 
 
@@ -273,6 +295,14 @@ def _describe(runs: list[Run]) -> str:
 
 def _rr301(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
+    if key is None and "[" in token_at(ctx.project, d):
+        # `S[*]`: the run as written stops in the stage's jsonpath_ready predicate once S is
+        # scheduled (S itself never scheduled: the stage waits, as for a missing stage).
+        for run in ctx.runs[AS_IS]:
+            crashed = failed_at(run, stage, "ready") and run.error == "KeyError: 0"
+            if not (crashed or never_scheduled(run, stage)):
+                return f"stage '{stage}' did not stop yadage with KeyError: 0"
+        return None
     for run in ctx.base:
         if key is None and not (never_scheduled(run, stage) or failed_at(run, stage, "ready")):
             return f"stage '{stage}' was scheduled although it depends on no stage of its scope"
@@ -281,9 +311,20 @@ def _rr301(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> s
     return None
 
 
+def _index_fails(ctx: Context, stage: str, selection: str) -> str | None:
+    """An index into one value (`x[0]`): the stage fails with jsonpath_rw's TypeError."""
+    for run in ctx.base:
+        failed = failed_at(run, stage) and (run.error or "").startswith("TypeError")
+        if not failed and not never_scheduled(run, stage):
+            return f"stage '{stage}' did not fail with TypeError selecting '{selection}'"
+    return None
+
+
 def _rr302(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
     output = token_at(ctx.project, d)
+    if "[" in output:
+        return _index_fails(ctx, stage, output)
     for run in ctx.base:
         failed = failed_at(run, stage, "schedule") and "no matches found" in (run.error or "")
         if not failed and not never_scheduled(run, stage):
@@ -303,6 +344,8 @@ def _rr303(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> s
 def _rr304(ctx: Context, d: Diagnostic, stage: str | None, key: str | None) -> str | None:
     assert stage is not None  # IN_A_STAGE
     param = token_at(ctx.project, d)
+    if "[" in param and d.severity is Severity.ERROR:
+        return _index_fails(ctx, stage, param)
     lacking = [r for r in ctx.base if param not in r.request.initdata]
     if not lacking:
         return f"every parameter set gives '{param}'"
@@ -426,8 +469,16 @@ def disagreements(ctx: Context) -> list[str]:
             )
     if not prepared.graph(Severity.ERROR) and not prepared.load_errors():
         flagged = {token_at(ctx.project, d) for d in prepared.diagnostics if d.rule == "RR307"}
+        # RR304's warning for a run without parameters: the stages waiting for init are never
+        # scheduled (checked above), nor anything after them, and the run reports success.
+        skipped = {
+            scoped_name(stage)
+            for d in prepared.graph(Severity.WARNING)
+            if d.rule == "RR304" and (stage := stage_at(ctx.project, d)) is not None
+        }
         for run in ctx.base:
-            if not run.resolved:
+            silent_skip = run.error is None and all(never_scheduled(run, s) for s in skipped)
+            if not run.resolved and not (skipped and silent_skip) and not dry_run_limit(ctx, run):
                 out.append(f"no graph error, but the engine did not resolve it:\n{run.explain()}")
             for entry in _outputs(ctx.project) if run.resolved else ():
                 if entry not in flagged and not engine_places(run, entry):

@@ -5,52 +5,15 @@ from __future__ import annotations
 import pytest
 
 from engine_oracle.cases import Case, has_star_dependency, star_targets
-from engine_oracle.oracle import AS_IS, PLAIN, disagreements
+from engine_oracle.oracle import AS_IS, PLAIN, disagreements, dry_run_limit, token_at
 from engine_oracle.shared import CASES, Oracle
 from recast_reana.lint.diagnostics import Severity
 
 pytestmark = [pytest.mark.engine, pytest.mark.slow]
 
 # Where the engine and a test case or a rule disagree (README.md, "Disagreements"). Strict: a fix
-# makes the test pass, and then its line here must go.
-KNOWN: dict[str, str] = {
-    "RR302-PASS-jsonpath-into-output": (
-        "disagreement 2: `output: 'selected[0]'` indexes a string output; jsonpath_rw raises "
-        "TypeError (object of type 'outputReference' has no len())"
-    ),
-    "RR304-PASS-jsonpath-into-parameter": (
-        "disagreement 2: `output: 'xsec[0]'` indexes the number 44.8; jsonpath_rw raises TypeError"
-    ),
-    "RR304-PASS-no-parameter-set-at-all": (
-        "disagreement 3: without parameters yadage creates no init stage, so every stage "
-        "depending on init is never scheduled, and the run reports success"
-    ),
-    "RR304-PASS-recast-without-examples": "disagreement 3: no example_inputs, no init stage",
-    "RR305-PASS-jq-stage-not-followed": (
-        "disagreement 4: a jq-stage without `bindings`; yadage's jq_stage raises KeyError"
-    ),
-    "RR306-PASS-parameters-unknown": (
-        "disagreement 4: the jq-stage makes no step (its stepscript '.' of {} is no list), so "
-        "stage fit, which depends on it, is never scheduled and the run reports success"
-    ),
-    "RR307-PASS-multistep-glob-and-sub-workflow": (
-        "disagreement 5: `scan_12/hist.root` is accepted, but the parameters scatter stage scan "
-        "over 3 masses: the engine makes scan_0 to scan_2 only"
-    ),
-    "RR305-PASS-no-stages-to-tell": (
-        "disagreement 6: `stages: []`, and RR307 says nothing of outputs.files `fit/limit.png`"
-    ),
-    "convert-half_converted-src": (
-        "disagreement 7: on main, `$ref: 'specs/steps.yml#/select'` resolves against specs/ for "
-        "recast-atlas (yadage-schemas: JsonRefError); RR201/RR202 report nothing there"
-    ),
-    "RR302-PASS-publisher-known-only-at-run-time": (
-        "dry run: fromyaml-pub reads a file (out.yml) only a real run of the step writes"
-    ),
-    "RR307-PASS-publisher-unknown-before-the-run": (
-        "dry run: fromyaml-pub reads a file (out.yml) only a real run of the step writes"
-    ),
-}
+# makes the test pass, and then its line here must go. None is left today.
+KNOWN: dict[str, str] = {}
 
 
 def _params() -> list[object]:
@@ -94,11 +57,37 @@ def test_yadage_crashes_on_a_dependency_written_with_star(case: Case, oracle: Or
         assert crashed == reached or earlier, f"{before.explain()}\nwritten S:\n{after.explain()}"
 
 
-@pytest.mark.xfail(strict=True, reason="disagreement 1: no rule reports `S[*]` dependencies")
-def test_a_graph_rule_reports_a_dependency_written_with_star(oracle: Oracle) -> None:
-    case = next(c for c in STAR if c.id == "RR301-PASS-graph-reana-layout")
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in STAR])
+def test_a_graph_rule_reports_a_dependency_written_with_star(case: Case, oracle: Oracle) -> None:
+    """Disagreement 1, fixed: RR301 reports every `S[*]` dependency as an error."""
     context = oracle.context(case)
-    assert context.prepared.graph(Severity.ERROR)
+    reported = {
+        token_at(context.project, d)
+        for d in context.prepared.graph(Severity.ERROR)
+        if d.rule == "RR301"
+    }
+    assert {f"{s}[*]" for s in star_targets(case.files)} <= reported
+
+
+# Cases whose dry run cannot go all the way (README.md, "Limits of a dry run").
+DRY_RUN_LIMITED = (
+    "RR302-PASS-publisher-known-only-at-run-time",
+    "RR307-PASS-publisher-unknown-before-the-run",
+)
+
+
+@pytest.mark.parametrize("case_id", DRY_RUN_LIMITED)
+def test_a_dry_run_stops_only_where_a_real_run_writes_the_published_file(
+    case_id: str, oracle: Oracle
+) -> None:
+    """The exemption `dry_run_limit` grants is used, and only for what it says: each run stops
+    at a fromyaml-pub publisher whose file no step wrote, every stage before it resolved."""
+    context = oracle.context(next(c for c in CASES if c.id == case_id))
+    for run in context.base:
+        assert dry_run_limit(context, run), run.explain()
+        stopped = run.failed_step()
+        assert stopped is not None
+        assert [s.name for s in run.steps if s.error is not None] == [stopped.name]
 
 
 def test_every_known_disagreement_names_a_case() -> None:

@@ -93,13 +93,13 @@ FAIL = [
         replace_in(
             GRAPH_REANA_REPO,
             WF,
-            "dependencies: ['scan[*]']",
+            "dependencies: [scan]",
             "dependencies:\n"
             "    dependency_type: jsonpath_ready\n"
-            "    expressions: ['scan[*]', 'summary']",
+            "    expressions: ['scan', 'summary']",
         ),
-        [f"{WF}:17:30"],
-        id="mapping-form-and-jsonpath",
+        [f"{WF}:17:27"],
+        id="mapping-form-and-quoted",
     ),
     pytest.param(
         _stages({"a": "[init, b]", "b": "[a]", "c": "[d]", "d": "[c]"}),

@@ -14,6 +14,7 @@ from helpers import (
 
 RULE = "RR304"
 WF = "specs/workflow.yml"
+STEPS = "specs/steps.yml"
 XSEC = "    xsec: 44.8\n"
 NO_REANA_PARAMETERS = replace_in(
     REANA_REPO,
@@ -37,14 +38,17 @@ PASS = [
     pytest.param(GRAPH_REANA_REPO, id="graph-reana-nested-init-reads-parent"),
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
     pytest.param(BOTH, id="recast-and-reana-files"),
-    pytest.param(NO_REANA_PARAMETERS, id="no-parameter-set-at-all"),
+    pytest.param({WF: REANA_REPO[WF], STEPS: REANA_REPO[STEPS]}, id="bare-workflow-no-parameters"),
     pytest.param(
-        replace_in(RECAST_REPO, "recast.yml", "example_inputs:", "other_inputs:"),
-        id="recast-without-examples",
-    ),
-    pytest.param(
-        replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"),
-        id="jsonpath-into-parameter",
+        replace_in(
+            replace_in(
+                REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"
+            ),
+            "reana.yaml",
+            XSEC,
+            "    xsec: [44.8, 0.1]\n",
+        ),
+        id="jsonpath-into-list-parameter",
     ),
 ]
 
@@ -81,6 +85,32 @@ FAIL = [
         [f"{WF}:16:34"],
         id="both-sets-lack-it",
     ),
+    pytest.param(
+        replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"),
+        [f"{WF}:16:34"],
+        id="index-into-a-number",
+    ),
+    pytest.param(NO_REANA_PARAMETERS, [f"{WF}:3:18", f"{WF}:11:18"], id="no-parameter-set-at-all"),
+    pytest.param(
+        replace_in(RECAST_REPO, "recast.yml", "example_inputs:", "other_inputs:"),
+        [f"{WF}:3:18", f"{WF}:11:18"],
+        id="recast-without-examples",
+    ),
+    pytest.param(
+        replace_in(
+            replace_in(REANA_REPO, "reana.yaml", XSEC, ""),
+            "reana.yaml",
+            "    dataset: 'root://eosuser.cern.ch//eos/user/a/analyst/data.root'\n",
+            "",
+        ),
+        [f"{WF}:3:18", f"{WF}:11:18"],
+        id="empty-parameters",
+    ),
+    pytest.param(
+        replace_in(NO_REANA_PARAMETERS, WF, "dependencies: [init]", "dependencies: []"),
+        [f"{WF}:7:26", f"{WF}:11:18"],
+        id="no-parameters-stage-reads-init-without-depending",
+    ),
 ]
 
 
@@ -94,6 +124,16 @@ def test_fail(files: dict[str, str], expected: list[str]) -> None:
     found = lint_files(files, RULE)
     assert positions(found) == expected
     assert all(d.rule == RULE and d.name == "missing-parameter" for d in found)
+
+
+def test_no_parameters_is_a_warning_that_says_why() -> None:
+    d, fit = lint_files(NO_REANA_PARAMETERS, RULE)
+    assert d.severity.value == fit.severity.value == "warning"
+    assert d.message == (
+        "stage 'select' depends on init, but reana.yaml gives no parameters "
+        "(`inputs.parameters`): without parameters yadage creates no init stage, so 'select' "
+        "never runs and the workflow still reports success; add the parameters the workflow reads"
+    )
 
 
 def test_message_names_parameter_and_set() -> None:
@@ -143,3 +183,14 @@ def test_hand_written_reana_yaml_need_not_give_what_only_dropped_stages_read() -
     found = lint_files(files, RULE, dropping)
     assert [d for d in found if "reana.yaml" in d.message] == []
     assert any("reana.yaml" in d.message for d in lint_files(files, RULE))
+
+
+def test_index_into_a_value_names_its_kind_never_the_value() -> None:
+    sentinel = "SENTINEL-not-a-list-4711"
+    files = replace_in(
+        REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: 'xsec[0]'}"
+    )
+    files = replace_in(files, "reana.yaml", XSEC, f"    xsec: {sentinel}\n")
+    (d,) = lint_files(files, RULE)
+    assert "gives 'xsec' as one value (a string), not a list" in d.message
+    assert sentinel not in d.message

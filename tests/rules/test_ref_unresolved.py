@@ -63,6 +63,19 @@ def _looping(step: str, extra: str) -> dict[str, str]:
 
 FAIL = [
     pytest.param(
+        with_files(
+            replace_in(RECAST_REPO, WF, "steps.yml#/select", "specs/steps.yml#/select"),
+            reana_DOT_yaml=REANA_REPO["reana.yaml"],
+        ),
+        [f"{WF}:9:18"],
+        id="half-converted-main",
+    ),
+    pytest.param(
+        replace_in(RECAST_REPO, WF, "steps.yml#/select", "specs/steps.yml#/select"),
+        [f"{WF}:9:18"],
+        id="root-relative-ref-on-recast-layout",
+    ),
+    pytest.param(
         _looping("{$ref: specs/steps.yml#/loop}", "loop: {$ref: '#/loop'}\n"),
         ["specs/steps.yml:27:14", "specs/workflow.yml:18:18"],
         id="ref-to-itself",
@@ -185,3 +198,31 @@ def test_a_cycle_is_spelled_out() -> None:
         "specs/steps.yml#/a -> specs/steps.yml#/b -> specs/steps.yml#/a; yadage-schemas recurses "
         "for ever and REANA refuses the run at start (Reference refers directly to itself)"
     )
+
+
+def test_half_converted_main_says_how_recast_atlas_reads_it() -> None:
+    files = with_files(
+        replace_in(RECAST_REPO, WF, "steps.yml#/select", "specs/steps.yml#/select"),
+        reana_DOT_yaml=REANA_REPO["reana.yaml"],
+    )
+    (d,) = lint_files(files, RULE)
+    assert d.message == (
+        "$ref 'specs/steps.yml#/select' is written from the repository root, but recast-atlas "
+        "resolves the top-level workflow's $refs from 'specs/': file 'specs/specs/steps.yml' "
+        "does not exist; write 'steps.yml#/select' (`recast-reana convert` writes REANA's "
+        "spelling on the reana branch)"
+    )
+
+
+def test_converted_branch_takes_root_relative_refs() -> None:
+    # Every ref written from the root: a converted branch, where REANA runs the workflow.
+    files = with_files(REANA_REPO, recast_DOT_yml=RECAST_REPO["recast.yml"])
+    assert lint_files(files, RULE) == []
+
+
+def test_recast_layout_refs_can_be_turned_off() -> None:
+    from recast_reana.model.config import Config
+
+    files = replace_in(RECAST_REPO, WF, "steps.yml#/select", "specs/steps.yml#/select")
+    off = Config(options={"RR202": {"recast_layout_refs": False}})
+    assert lint_files(files, RULE, off) == []

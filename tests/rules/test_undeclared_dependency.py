@@ -31,9 +31,9 @@ PASS = [
             REANA_REPO,
             WF,
             "dependencies: [init, select]",
-            "dependencies: {dependency_type: jsonpath_ready, expressions: [init, 'select[*]']}",
+            "dependencies: {dependency_type: jsonpath_ready, expressions: [init, select]}",
         ),
-        id="dependencies-mapping-jsonpath",
+        id="dependencies-mapping-form",
     ),
     pytest.param(
         replace_in(
@@ -65,7 +65,7 @@ FAIL = [
         id="old-selector-on-multistep",
     ),
     pytest.param(
-        replace_in(GRAPH_RECAST_REPO, WF, "dependencies: ['scan[*]']", "dependencies: [init]"),
+        replace_in(GRAPH_RECAST_REPO, WF, "dependencies: [scan]", "dependencies: [init]"),
         [f"{WF}:19:23", f"{WF}:46:23"],
         id="transitive-reader-loses-its-path-too",
     ),

@@ -73,7 +73,9 @@ PASS = [
             _script(REANA_REPO, "      select {anything}\n"),
             WF,
             SELECT_SCHEDULER,
-            "    scheduler_type: jq-stage\n    bindings: {}\n    stepscript: '.'\n",
+            "    scheduler_type: jq-stage\n"
+            "    bindings: {anything: 1, output_file: selected.root}\n"
+            "    stepscript: '[.]'\n",
         ),
         id="parameters-unknown",
     ),

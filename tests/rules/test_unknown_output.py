@@ -22,8 +22,13 @@ PASS = [
     pytest.param(GRAPH_REANA_REPO, id="graph-reana-layout"),
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
     pytest.param(
-        replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}"),
-        id="jsonpath-into-output",
+        replace_in(
+            replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}"),
+            STEPS,
+            "      selected: '{output_file}'",
+            "      selected: ['{output_file}']",
+        ),
+        id="jsonpath-into-list-output",
     ),
     pytest.param(
         replace_in(REANA_REPO, WF, "{step: init, output: xsec}", "{step: init, output: xsection}"),
@@ -61,6 +66,11 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}"),
+        [f"{WF}:15:38"],
+        id="index-into-a-string-output",
+    ),
     pytest.param(
         replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: selectd}"),
         [f"{WF}:15:38"],
@@ -174,5 +184,26 @@ def test_malformed_parent_parameters_are_not_guessed() -> None:
         "      lumi: {step: init, output: lumi}\n"
         "    workflow:",
         "    parameters: 12\n    workflow:",
+    )
+    assert lint_files(files, RULE) == []
+
+
+def test_index_into_one_value_says_what_to_write() -> None:
+    files = replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}")
+    (d,) = lint_files(files, RULE)
+    assert d.message == (
+        "parameter 'signal' of stage 'fit' reads 'selected[0]', but output 'selected' of stage "
+        "'select' is one value, not a list: yadage fails with TypeError selecting it; write "
+        "'selected'"
+    )
+
+
+def test_index_into_globbed_output_is_not_judged() -> None:
+    files = replace_in(REANA_REPO, WF, SELECTED, "{step: select, output: 'selected[0]'}")
+    files = replace_in(
+        files,
+        STEPS,
+        "    publisher_type: interpolated-pub\n    publish:\n      selected",
+        "    publisher_type: interpolated-pub\n    glob: true\n    publish:\n      selected",
     )
     assert lint_files(files, RULE) == []

@@ -31,6 +31,26 @@ def _graph_outputs(*entries: str) -> dict[str, str]:
     )
 
 
+def _cartesian(*relpaths: str) -> dict[str, str]:
+    """The graph in recast layout, stage scan over 3 masses x 2 datasets (6 steps)."""
+    files = replace_in(
+        GRAPH_RECAST_REPO,
+        "specs/workflow.yml",
+        "      dataset: {step: init, output: dataset}\n",
+        "      dataset: [a.root, b.root]\n",
+    )
+    files = replace_in(
+        files,
+        "specs/workflow.yml",
+        "      method: zip\n      parameters: [mass]",
+        "      method: cartesian\n      parameters: [mass, dataset]",
+    )
+    results = "".join(f"- name: hist {i}\n  relpath: {r}\n" for i, r in enumerate(relpaths))
+    return replace_in(
+        files, "recast.yml", "- name: summary plot\n  relpath: summary/summary.png\n", results
+    )
+
+
 PASS = [
     pytest.param(REANA_REPO, id="reana-layout"),
     pytest.param(RECAST_REPO, id="recast-layout"),
@@ -52,7 +72,7 @@ PASS = [
     pytest.param(
         _graph_outputs(
             "'scan_*/hist.root'",
-            "scan_12/hist.root",
+            "scan_2/hist.root",
             "fit/fit_one_0/limit.json",
             "summary/summary.png",
         ),
@@ -97,6 +117,21 @@ PASS = [
 ]
 
 FAIL = [
+    pytest.param(
+        _graph_outputs("scan_3/hist.root", "scan_12/hist.root"),
+        ["reana.yaml:15:7", "reana.yaml:16:7"],
+        id="step-directory-beyond-the-scatter",
+    ),
+    pytest.param(
+        _cartesian("scan_5/hist.root", "scan_6/hist.root"),
+        ["recast.yml:17:12"],
+        id="step-directory-beyond-a-cartesian-scatter-recast",
+    ),
+    pytest.param(
+        _outputs("fit/limit.png") | {"specs/workflow.yml": "stages: []\n"},
+        ["reana.yaml:13:7"],
+        id="workflow-without-stages",
+    ),
     pytest.param(_outputs("fitt/limit.png"), ["reana.yaml:13:7"], id="unknown-stage-reana"),
     pytest.param(
         replace_in(
@@ -227,3 +262,19 @@ def test_recast_results_do_not_count_on_a_converted_branch() -> None:
     recast = RECAST_REPO["recast.yml"].replace("relpath: fit/limit.png", "relpath: gone/limit.png")
     assert lint_files({**REANA_REPO, "recast.yml": recast}, RULE) == []
     assert lint_files({**RECAST_REPO, "recast.yml": recast}, RULE) != []
+
+
+def test_step_directory_is_checked_against_every_parameter_set() -> None:
+    files = replace_in(
+        GRAPH_RECAST_REPO,
+        "recast.yml",
+        "results:\n",
+        "  two_masses:\n    initdata:\n      masses: [300, 400]\n"
+        "      dataset: x.root\n      lumi: 1\nresults:\n- name: third\n"
+        "  relpath: scan_2/hist.root\n",
+    )
+    (d,) = lint_files(files, RULE)
+    assert d.message == (
+        "results relpath 'scan_2/hist.root': stage 'scan' runs 2 steps with the parameters of "
+        "recast.yml example 'two_masses' ('scan_0' to 'scan_1'), so no step writes 'scan_2/'"
+    )

@@ -21,9 +21,9 @@ PASS = [
     pytest.param(GRAPH_RECAST_REPO, id="graph-recast-layout"),
     pytest.param(
         replace_in(
-            REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select[*]']"
+            REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select']"
         ),
-        id="jsonpath-dependency",
+        id="quoted-dependency",
     ),
     pytest.param(
         replace_in(
@@ -116,6 +116,23 @@ FAIL = [
         [f"{WF}:13:25"],
         id="dependencies-mapping-form-typo",
     ),
+    pytest.param(
+        replace_in(
+            REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select[*]']"
+        ),
+        [f"{WF}:11:24"],
+        id="dependency-on-the-steps-of-a-stage",
+    ),
+    pytest.param(
+        replace_in(
+            GRAPH_REANA_REPO,
+            WF,
+            "dependencies: [scan]",
+            "dependencies: {dependency_type: jsonpath_ready, expressions: ['scan[0]']}",
+        ),
+        [f"{WF}:15:65"],
+        id="dependencies-mapping-form-on-one-step",
+    ),
 ]
 
 
@@ -139,6 +156,17 @@ def test_dependency_message_suggests_and_explains() -> None:
     assert d.message == (
         "stage 'fit' depends on 'slect', which is not a stage of the workflow "
         "(did you mean 'select'?); yadage never runs 'fit' and still reports success"
+    )
+
+
+def test_steps_dependency_message_says_what_to_write() -> None:
+    files = replace_in(
+        REANA_REPO, WF, "dependencies: [init, select]", "dependencies: [init, 'select[*]']"
+    )
+    (d,) = lint_files(files, RULE)
+    assert d.message == (
+        "stage 'fit' depends on 'select[*]', the steps of stage 'select' instead of the stage: "
+        "yadage stops with KeyError: 0 as soon as 'select' is scheduled; write 'select'"
     )
 
 

@@ -43,7 +43,10 @@ PASS = [
             replace_in(REANA_REPO, "reana.yaml", XSEC, XSEC + "    extra: 1\n"),
             WF,
             "    scheduler_type: singlestep-stage\n    parameters:\n      signal",
-            "    scheduler_type: jq-stage\n    parameters:\n      signal",
+            "    scheduler_type: jq-stage\n"
+            "    bindings: {signal: selected.root, xsec: 44.8, limit_file: limit.png}\n"
+            "    stepscript: '[.]'\n"
+            "    parameters:\n      signal",
         ),
         id="jq-stage-not-followed",
     ),

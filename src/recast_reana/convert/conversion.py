@@ -138,7 +138,9 @@ def _problems(project: Project) -> list[Diagnostic]:
             where, why = ".", "cannot convert: it has neither recast.yml nor reana.yaml"
         problems.append(at("RR204", where, pos, why, Severity.ERROR))
         return _named(problems)
-    problems += [d.with_(severity=Severity.ERROR) for d in RULES["RR202"].check(project, {})]
+    # A ref only REANA resolves is what the conversion wants, even where recast-atlas cannot.
+    unresolved = RULES["RR202"].check(project, {"recast_layout_refs": False})
+    problems += [d.with_(severity=Severity.ERROR) for d in unresolved]
     reana = project.files.get(project.reana.file) if project.reana else None
     if reana is not None and reana.data is not None and not isinstance(reana.data, dict):
         message = f"{reana.path} is not a mapping of reana.yaml keys"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from math import prod
+from typing import Any
 
 from recast_reana.model.positioned_yaml import Pos, value_at
 from recast_reana.model.project import Project
@@ -15,6 +17,7 @@ from recast_reana.model.stage_graph import Selector, Stage, Workflow
 INIT = "init"
 # A plain stage name, as the graph model reads it from the start of a jsonpath expression.
 STAGE_NAME = re.compile(r"[A-Za-z0-9_\-]+")
+_INDEXED = re.compile(r"([A-Za-z0-9_\-]+)\[[0-9]+\]")
 
 
 def scopes(project: Project) -> Iterator[Workflow]:
@@ -51,6 +54,12 @@ def output_name(selector: Selector) -> str | None:
     return m.group(0) if m else None
 
 
+def indexed_output(selector: Selector) -> str | None:
+    """`x` when the selector reads `x[<n>]`, an index into output x; else None."""
+    m = _INDEXED.fullmatch(selector.output or "")
+    return m.group(1) if m else None
+
+
 def parameters_readable(project: Project, stage: Stage) -> bool:
     """Whether the stage's parameters are written out (a mapping or list), so names are known.
 
@@ -74,6 +83,51 @@ def selector_pos(project: Project, selector: Selector, key: str | None = None) -
         if isinstance(value, str):
             return src.pos((*selector.path, k))
     return selector.pos
+
+
+def _scatter_length(value: Any, init: Mapping[str, Any]) -> int | None:
+    """How many values a scattered parameter holds for one parameter set; None when unknown.
+
+    yadage `expression_handlers.py`: `{step: init, output: x}` is init's `x`; the old
+    `{stages: init, output: x}` is the list of each step's `x`, flattened or unwrapped on request.
+    """
+    if isinstance(value, list):
+        return len(value)
+    if not isinstance(value, dict) or not isinstance(value.get("output"), str):
+        return None
+    output = value["output"]
+    if not STAGE_NAME.fullmatch(output) or output not in init:
+        return None
+    given = init[output]
+    if value.get("step") == INIT:
+        return len(given) if isinstance(given, list) else None
+    if value.get("stages", value.get("steps")) != INIT:
+        return None
+    if value.get("flatten") is True or value.get("unwrap") is True:
+        return len(given) if isinstance(given, list) else None
+    return 1  # [x]: one value, whatever x is
+
+
+def step_count(project: Project, stage: Stage) -> tuple[int, str] | None:
+    """The fewest steps the multistep stage makes with a parameter set, and that set's name;
+    None when the parameters do not tell. An output must be there whichever set runs."""
+    if stage.scheduler_type != "multistep-stage" or not stage.scatter:
+        return None
+    counts: list[tuple[int, str]] = []
+    for pset in project.parameter_sets:
+        if not pset.values:
+            continue
+        lengths = [_scatter_length(stage.parameters.get(key), pset.values) for key in stage.scatter]
+        known = [n for n in lengths if n is not None]
+        if len(known) != len(lengths):
+            return None
+        if stage.scatter_method == "zip":
+            counts.append((min(known), pset.name))
+        elif stage.scatter_method == "cartesian":
+            counts.append((prod(known), pset.name))
+        else:
+            return None
+    return min(counts, key=lambda c: c[0]) if counts else None
 
 
 def components(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:

@@ -78,6 +78,9 @@ class Step:
     process_type: str | None = None
     publisher_type: str | None = None
     outputs: set[str] | None = None  # None when only a run can tell
+    # Outputs published as one value (a string, a number), never a list: a jsonpath index into
+    # them (`x[0]`) fails in yadage's selection.
+    scalar_outputs: set[str] = field(default_factory=set)
     placeholders: list[Placeholder] = field(default_factory=list)
     format_problems: list[FormatProblem] = field(default_factory=list)
 
@@ -126,6 +129,7 @@ class Stage:
     steps: list[Step] = field(default_factory=list)
     subworkflows: list[Workflow] = field(default_factory=list)
     scatter: list[str] = field(default_factory=list)
+    scatter_method: str | None = None  # "zip" or "cartesian"
 
 
 @dataclass
@@ -204,6 +208,7 @@ class _Builder:
         scatter = sched.get("scatter")
         if isinstance(scatter, dict) and isinstance(scatter.get("parameters"), list):
             stage.scatter = [p for p in scatter["parameters"] if isinstance(p, str)]
+            stage.scatter_method = _str(scatter.get("method"))
         bodies: list[tuple[str, Path, Any]] = [(sfile, spath, sched)]
         cases = sched.get("cases")
         if isinstance(cases, list):
@@ -284,6 +289,7 @@ class _Builder:
         if isinstance(publisher, dict):
             step.publisher_type = _str(publisher.get("publisher_type"))
             step.outputs = _outputs(publisher)
+            step.scalar_outputs = _scalar_outputs(publisher)
             if step.publisher_type == "interpolated-pub":
                 for sub, v in walk(publisher.get("publish"), (*path, "publisher", "publish")):
                     if isinstance(v, str):
@@ -363,6 +369,21 @@ def _outputs(publisher: dict[str, Any]) -> set[str] | None:
     if kind == "fromglob-pub" and isinstance(publisher.get("outputkey"), str):
         return {publisher["outputkey"]}
     return None
+
+
+def _scalar_outputs(publisher: dict[str, Any]) -> set[str]:
+    """Outputs that are one value whatever the run does (packtivity `publisher_handlers.py`):
+    an interpolated-pub string without `glob: true` stays a string; a constant-pub value is as
+    written."""
+    publish = publisher.get("publish")
+    if not isinstance(publish, dict):
+        return set()
+    kind = _str(publisher.get("publisher_type"))
+    if kind == "interpolated-pub" and publisher.get("glob") is not True:
+        return {str(k) for k, v in publish.items() if isinstance(v, str)}
+    if kind == "constant-pub":
+        return {str(k) for k, v in publish.items() if not isinstance(v, (list, dict))}
+    return set()
 
 
 def build_workflow(top: SourceFile, resolver: RefResolver, mode: str) -> Workflow:

@@ -1,18 +1,22 @@
-"""A `$ref` whose file or JSON pointer exists under no base.
+"""A `$ref` whose file or JSON pointer exists under no base, or not for the tool that runs it.
 
 Applies to: yadage workflows.
 
 ## What it does
 Finds `$ref`s that neither recast-atlas nor REANA can resolve: the file does not exist, does not
 load, lies outside the repository, or has no value at the JSON pointer. It suggests the closest
-existing file or key.
+existing file or key. On a recast-atlas layout (main), a top-level `$ref` that only REANA resolves
+(written from the repository root, e.g. by a half-finished conversion) is reported too: main is
+run by recast-atlas.
 
 ## Why is this bad?
 yadage resolves every `$ref` when it loads the workflow: recast-atlas stops with an error and
 `reana-client validate` with a traceback, and reana-server 0.9.4 refuses the start, after the
 upload, with 500 ``Error while resolving `file:///<workspace>/specs/steps.yml#/selection`:
 Unresolvable JSON pointer: '/selection'`` (for a file that does not exist: `RuntimeError: `,
-and no reason).
+and no reason). `recast run` resolves the top-level `$ref`s of `specs/workflow.yml` from
+`specs/`: one written `specs/steps.yml#/select` there looks for `specs/specs/steps.yml` and stops
+with a `JsonRefError`.
 
 ## Example
 ```yaml
@@ -28,6 +32,11 @@ step: {$ref: 'steps.yml#/select'}
 Correct the file name or the key after `#`. Top-level `$ref`s are relative to the toplevel
 (`specs/`) for recast-atlas and to the directory of reana.yaml for REANA; `$ref`s in a referenced
 file are relative to that file.
+
+## Options
+- `recast_layout_refs`: on a recast-atlas layout, also report top-level `$ref`s only REANA
+  resolves (default true). Turn it off when main is never run with recast-atlas:
+  `options: {RR202: {recast_layout_refs: false}}`.
 """
 
 from __future__ import annotations
@@ -37,16 +46,20 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from recast_reana.lint.contract import at
+from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
-from recast_reana.model.refs import RECAST, Ref, get_path, lookup, pointer_path
+from recast_reana.model.refs import REANA, RECAST, Ref, get_path, lookup, pointer_path
 
 ID = "RR202"
 NAME = "ref-unresolved"
 SEVERITY = Severity.ERROR
 
 _SPEC_SUFFIXES = (".yml", ".yaml", ".json")
+
+OPTIONS: dict[str, Option] = {
+    "recast_layout_refs": Option(default=True, schema={"type": "boolean"})
+}
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
@@ -58,6 +71,9 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 "and REANA refuses the run at start (Reference refers directly to itself)"
             )
             yield at(ID, ref.file, ref.pos, message)
+            continue
+        if options.get("recast_layout_refs", True) and (recast_only := _reana_only(project, ref)):
+            yield at(ID, ref.file, ref.pos, recast_only)
             continue
         if ref.targets or ref.remote:
             continue
@@ -72,6 +88,23 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
         if suggestion and suggestion != ref.value:
             message += f"; did you mean '{suggestion}'?"
         yield at(ID, ref.file, ref.pos, message)
+
+
+def _reana_only(project: Project, ref: Ref) -> str | None:
+    """On main, why recast-atlas cannot load a top-level ref that REANA resolves; else None."""
+    reana = ref.targets.get(REANA)
+    if project.mode != RECAST or not ref.toplevel or reana is None or RECAST not in ref.errors:
+        return None
+    toplevel = project.recast.toplevel if project.recast else None
+    if toplevel is None:
+        return None
+    written = posixpath.relpath(reana.file, toplevel)
+    spelling = written + ("#" + ref.pointer if "#" in ref.value else "")
+    return (
+        f"$ref '{ref.value}' is written from the repository root, but recast-atlas resolves the "
+        f"top-level workflow's $refs from '{toplevel}/': {ref.errors[RECAST]}; write "
+        f"'{spelling}' (`recast-reana convert` writes REANA's spelling on the reana branch)"
+    )
 
 
 def _base(project: Project, ref: Ref, mode: str) -> str:

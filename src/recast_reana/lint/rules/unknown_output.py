@@ -8,10 +8,14 @@ step that stage `S` runs and checks that its publisher publishes `X`. Only publi
 names are known without running the step are checked (`interpolated-pub`, `constant-pub`,
 `frompar-pub`, `fromglob-pub`). In a nested sub-workflow, `init` publishes the parameters of the
 parent stage. Selectors on the top workflow's `init` read the run's parameters: RR304 checks those.
+An index into an output (`X[0]`) is an error when the output is one value: a string an
+`interpolated-pub` publishes without `glob: true`, or a scalar of a `constant-pub`.
 
 ## Why is this bad?
 yadage finds no match for the output in the step's result and the reading stage fails at run time,
-after everything before it has already run (hours into a cluster run).
+after everything before it has already run (hours into a cluster run). An index into a single
+value fails the same way, with a `TypeError` from jsonpath_rw (`object of type 'outputReference'
+has no len()`).
 
 ## Example
 ```yaml
@@ -35,7 +39,8 @@ after everything before it has already run (hours into a cluster run).
 ```
 
 ## Fix
-Use one of the names the step publishes (the message lists them), or publish the output.
+Use one of the names the step publishes (the message lists them), or publish the output. Read a
+single value by its name (`selected`, not `selected[0]`).
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import (
     INIT,
     checked_stage,
+    indexed_output,
     output_name,
     parameters_readable,
     scopes,
@@ -74,6 +80,16 @@ def _published(producers: list[Stage]) -> set[str] | None:
                 return None
             outputs |= step.outputs
     return outputs
+
+
+def _scalar(producers: list[Stage], output: str) -> bool:
+    """Whether every step the stages run publishes `output` as one value, never a list."""
+    steps = [step for stage in producers for step in stage.steps]
+    return (
+        bool(steps)
+        and all(not stage.subworkflows for stage in producers)
+        and all(output in step.scalar_outputs for step in steps)
+    )
 
 
 def _init_outputs(project: Project, workflow: Workflow) -> set[str] | None:
@@ -103,6 +119,22 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 elif producer in index:
                     known = _published(index[producer])
                     what = f"stage '{producer}'"
+                    base = indexed_output(sel)
+                    if (
+                        base is not None
+                        and known is not None
+                        and sel.output not in known
+                        and _scalar(index[producer], base)
+                    ):
+                        yield at(
+                            ID,
+                            sel.file,
+                            selector_pos(project, sel, "output"),
+                            f"parameter '{sel.key}' of stage '{stage.name}' reads "
+                            f"'{sel.output}', but output '{base}' of {what} is one value, not a "
+                            f"list: yadage fails with TypeError selecting it; write '{base}'",
+                        )
+                        continue
                 else:
                     continue  # RR301
                 # yadage first tries the whole selection as a key, then as a jsonpath

@@ -11,7 +11,11 @@ statically and the file is not one they publish but looks like a typo of one, th
 (a step may write files it does not publish, and REANA downloads any workspace file): published
 strings are interpolated with the stage's literal parameters and `{workdir}`.
 `init/`, `_yadage/`, packtivity's `_packtivity/` logs and uploaded inputs are accepted; globs are
-matched as globs.
+matched as globs. A step directory `<name>_<i>` beyond the steps a multistep stage makes is an
+error when the parameters tell how many: the stage scatters over literal lists or over init
+parameters, and every parameter set gives them (yadage `scatter`: `zip` makes as many steps as
+the shortest list, `cartesian` the product); the entry must be there whichever set runs. A
+workflow with no stages at all writes no file.
 
 ## Why is this bad?
 REANA lists the file as an output that never appears, and `reana-client download` and recast-atlas
@@ -45,7 +49,7 @@ from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.model.graph_queries import INIT, stage_index
+from recast_reana.model.graph_queries import INIT, stage_index, step_count
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
@@ -210,12 +214,21 @@ def _unknown(project: Project, first: str, index: dict[str, list[Stage]]) -> str
                 f"stage '{stage.name}' runs inside a sub-workflow, so its directory is under "
                 f"'{'/'.join(reversed(chain[1:]))}/'"
             )
+    if not index:
+        return "the workflow has no stages; no stage writes this file"
     hint = suggest(first, index)
     return f"'{first}' is not a stage of the workflow{hint}; no stage writes this file"
 
 
+def _no_stages(project: Project) -> bool:
+    """The workflow is written with `stages: []` (not: stages that failed to load)."""
+    assert project.workflow is not None
+    src = project.files.get(project.workflow.file)
+    return src is not None and value_at(src.data, (*project.workflow.path, "stages")) == []
+
+
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
-    if project.workflow is None or not project.workflow.stages:
+    if project.workflow is None or not (project.workflow.stages or _no_stages(project)):
         return
     index = stage_index(project.workflow)
     for file, path, value, what in _entries(project):
@@ -232,6 +245,19 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
             continue
         if stage is None or rest.split("/", 1)[0] == _META:
             continue
+        if first != stage.name and (counted := step_count(project, stage)) is not None:
+            count, pset = counted
+            if int(first.rsplit("_", 1)[1]) >= count:
+                name, plural = stage.name, "s" if count != 1 else ""
+                dirs = f"'{name}_0'" + (f" to '{name}_{count - 1}'" if count > 1 else "")
+                yield at(
+                    ID,
+                    file,
+                    pos,
+                    f"{what} '{value}': stage '{name}' runs {count} step{plural} with the "
+                    f"parameters of {pset} ({dirs}), so no step writes '{first}/'",
+                )
+                continue
         if first == stage.name and stage.scheduler_type not in ("singlestep-stage", None):
             yield at(
                 ID,

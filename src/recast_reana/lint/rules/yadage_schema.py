@@ -13,11 +13,13 @@ missing `process`, a parameter whose value is `true` or empty, ...
 `reana-client validate`, `reana-client run` and `recast run` load the workflow with
 `yadageschemas.load(..., validate=True)`: an invalid spec stops them with a `ValidationError`
 that prints the whole normalised stage but no line. A singlestep or multistep stage without
-`parameters` even crashes yadage with a `KeyError`. reana-server 0.9.4 validates again when the
-workflow starts, after it was created and its files uploaded: it refuses a schema error with 400
-and the jsonschema message (`'scheduler' is a required property`; for a numeric `imagetag`, the
-whole stage `... is not valid under any of the given schemas`), and a stage without `parameters`
-with 500 `'parameters'`.
+`parameters` even crashes yadage with a `KeyError`, and so does a jq-stage without `bindings`,
+which the schemas accept (`yadage/handlers/scheduler_handlers.py`: `jq_stage` reads
+`spec["bindings"]`). reana-server 0.9.4 validates again when the workflow starts, after it was
+created and its files uploaded: it refuses a schema error with 400 and the jsonschema message
+(`'scheduler' is a required property`; for a numeric `imagetag`, the whole stage `... is not
+valid under any of the given schemas`), and a stage without `parameters` with 500
+`'parameters'`.
 
 ## Example
 ```yaml
@@ -106,6 +108,14 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
 def _missing_parameters(unit: Unit, data: Any) -> list[Problem]:
     # raw_with_defaults.py reads instance['parameters'] of these schedulers: a KeyError without.
     sched = data.get("scheduler") if unit.kind == "stage" and isinstance(data, dict) else None
+    if isinstance(sched, dict) and sched.get("scheduler_type") == "jq-stage":
+        if "bindings" in sched:
+            return []
+        message = (
+            f"{unit.subject(('scheduler',))} is a jq-stage without 'bindings' (yadage fails with "
+            "KeyError: 'bindings'): add the values its stepscript reads, or `bindings: {}`"
+        )
+        return [(("scheduler",), message, True)]
     if not isinstance(sched, dict) or sched.get("scheduler_type") not in NORMALISED:
         return []
     if "parameters" in sched:

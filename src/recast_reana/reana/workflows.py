@@ -23,6 +23,8 @@ from recast_reana.reana.console import Clock, Console
 from recast_reana.reana.grid import Point
 from recast_reana.reana.plan import Plan, declaring, sanitise
 from recast_reana.reana.reports import Job, Result, human, table, tail, write_reports
+from recast_reana.results.expected import Expectations
+from recast_reana.results.validation import Validation, Workflow, validate
 
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
 OUTAGE_LIMIT = 900.0  # seconds of failing polls in a row before giving up
@@ -44,6 +46,7 @@ class RunOptions:
     example: str = "default"
     config: Path | None = None
     insecure: bool = False
+    history: Path | None = None  # the results history, read and written (results/history.py)
 
 
 @dataclass
@@ -57,6 +60,8 @@ class Runner:
     results: list[Result] = field(default_factory=list)
     outage_since: float | None = None
     progress: dict[str, dict[str, Any]] = field(default_factory=dict)  # workflow id -> progress
+    expected: Expectations | None = None  # results to check after --download
+    validation: Validation | None = None
 
     def run(self) -> int:
         grid = bool(self.options.grid)
@@ -66,6 +71,7 @@ class Runner:
             self.results.append(Result(name, point.name if grid else None, params))
         try:
             self._loop()
+            self.validation = self._validate()
         finally:
             if self.options.report_dir and any(r.id for r in self.results):
                 write_reports(
@@ -73,8 +79,29 @@ class Runner:
                     self.results,
                     server=self.client.url,
                     redact=self.client.redact,
+                    validation=self.validation,
                 )
         return self._verdict()
+
+    def _validate(self) -> Validation | None:
+        """The downloaded results against their references (results/validation.py)."""
+        download = self.options.download
+        if self.expected is None or download is None:
+            return None
+        workflows = [
+            Workflow(r.point, r.parameters, download / (r.point or ""), r.workflow, r.status)
+            for r in self.results
+        ]
+        return validate(
+            self.expected,
+            workflows,
+            report_dir=self.options.report_dir,
+            history=self.options.history,
+            now=self.clock.time(),
+            redact=self.client.redact,
+            out=self.console.out,
+            err=self.console.err,
+        )
 
     def _loop(self) -> None:
         pending = list(self.results)
@@ -272,7 +299,7 @@ class Runner:
         wait = self.options.wait
         bad = [r for r in self.results if not (r.ok if wait else r.status == "queued")]
         if not bad:
-            return EXIT_OK
+            return EXIT_PROBLEMS if self.validation and self.validation.failed else EXIT_OK
         if self.options.grid:
             names = ", ".join(f"{r.point} ({r.status})" for r in bad)
             self.console.err(

@@ -97,7 +97,8 @@ def expected_results(root: Path, config: Config) -> Expectations:
     shown = config.path or ".recast-reana.yaml"
     inline = validate.get("results") or {}
     for name, entry in inline.items():
-        pos = config.pos(("validate", "results", name))
+        at = ("validate", "results", name)
+        pos = config.document.key_pos(at) if config.document else config.pos(at)
         references[name] = (entry, f"{shown}:{pos.line}:{pos.col}", "")
     known = {e.name for e in listed}
     found = list(listed)

@@ -167,8 +167,7 @@ def test_nightly_example_one_result_in_one_out_of_tolerance(
     assert failure is not None and failure.text is not None
     assert "expected: 0.8 ± 0.1 (abs_tol 0.1)\ngot: 1.1\nallowed: [0.7, 0.9]" in failure.text
     assert (
-        "recast-reana: error: result Fitted signal strength failed: got 1.1, expected 0.8"
-        in stderr
+        "recast-reana: error: result Fitted signal strength failed: got 1.1, expected 0.8" in stderr
     )
     assert "results: 4 checked: 3 passed, 1 failed" in stdout
     # The workflow itself finished: its own suite passes.
@@ -178,17 +177,13 @@ def test_nightly_example_one_result_in_one_out_of_tolerance(
     md = (reports / "summary.md").read_text()
     assert "## Results: 4 checked, 1 failed" in md
     assert "| CLs upper limit on mu | 1.55 | 1.52 ± 0.076 (rel_tol 0.05) | passed |" in md
-    assert (
-        "| Fitted signal strength | 1.1 | 0.8 ± 0.1 (abs_tol 0.1) | **failed**: got 1.1" in md
-    )
+    assert "| Fitted signal strength | 1.1 | 0.8 ± 0.1 (abs_tol 0.1) | **failed**: got 1.1" in md
     summary = json.loads((reports / "summary.json").read_text())
     assert summary["results"]["status"] == "failed"
     by_name = {c["name"]: c for c in summary["results"]["checks"]}
     assert by_name["CLs upper limit on mu"]["got"] == 1.55
-    assert (by_name["Fitted signal strength"]["low"], by_name["Fitted signal strength"]["high"]) == (
-        pytest.approx(0.7),
-        pytest.approx(0.9),
-    )
+    mu = by_name["Fitted signal strength"]
+    assert (mu["low"], mu["high"]) == (pytest.approx(0.7), pytest.approx(0.9))
 
     files = [p["file"] for p in summary["results"]["plots"]]
     assert files == [
@@ -275,7 +270,7 @@ def test_grid_checks_each_point_against_its_own_reference(
     repo = example(tmp_path, GRID_CONFIG, results)
     (tmp_path / "grid.yaml").write_text(GRID)
     code = run(repo, tmp_path, "--grid", str(tmp_path / "grid.yaml"))
-    stdout, stderr = capsys.readouterr()
+    stderr = capsys.readouterr().err
     assert code == 1, stderr
     reports = tmp_path / "reports"
     found = cases(results_suite(reports))
@@ -362,7 +357,8 @@ def test_bad_input_gives_one_line_per_result_and_the_rest_is_checked(
     )
     assert found["Not YAML"] == (
         "error",
-        "fitting_step/broken.yaml:2: not YAML or JSON (expected ',' or ']', but got '<stream end>')",
+        "fitting_step/broken.yaml:2: not YAML or JSON "
+        "(expected ',' or ']', but got '<stream end>')",
     )
     assert found["No key"] == (
         "error",
@@ -394,11 +390,15 @@ def test_bad_input_gives_one_line_per_result_and_the_rest_is_checked(
     ("content", "problem"),
     [
         ("{not json", "corrupt, not JSON (line 1)"),
-        ('{"format": "recast-reana results history", "version": 1, "runs": [{"time": 3}]}',
-         "corrupt (runs are not as recast-reana writes them)"),  # fmt: skip
+        (
+            '{"format": "recast-reana results history", "version": 1, "runs": [{"time": 3}]}',
+            "corrupt (runs are not as recast-reana writes them)",
+        ),
         ("[1, 2]", "not a recast-reana results history"),
-        ('{"format": "recast-reana results history", "version": 7, "runs": []}',
-         "written by a newer recast-reana (version 7, this one reads 1)"),  # fmt: skip
+        (
+            '{"format": "recast-reana results history", "version": 7, "runs": []}',
+            "written by a newer recast-reana (version 7, this one reads 1)",
+        ),
     ],
 )
 def test_unusable_history_is_one_error_case(

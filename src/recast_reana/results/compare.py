@@ -95,8 +95,9 @@ def _compare(outcome: Callable[..., Check], got: Any, ref: Reference, shown: str
             return outcome(FAILED, message, got=got, **band)
         diff = got - want
         if math.isfinite(got) and abs(diff) <= bound:
-            return outcome(PASSED, f"got {_num(got)}, expected {_num(want)} {tolerance}",
-                           got=got, **band)  # fmt: skip
+            return outcome(
+                PASSED, f"got {_num(got)}, expected {_num(want)} {tolerance}", got=got, **band
+            )
         relative = f" ({diff / want:+.1%})" if want and math.isfinite(diff) else ""
         message = (
             f"got {_num(got)}, expected {_num(want)} {tolerance}: off by {_num(diff, sign=True)}"

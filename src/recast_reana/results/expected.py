@@ -141,8 +141,9 @@ def expected_results(root: Path, config: Config) -> Expectations:
 
 
 def _with(expected: Expected, reference: Reference, points: dict[str, Reference]) -> Expected:
-    return Expected(expected.name, expected.relpath, expected.load_yaml, reference, points,
-                    expected.where)  # fmt: skip
+    return Expected(
+        expected.name, expected.relpath, expected.load_yaml, reference, points, expected.where
+    )
 
 
 def _reference(entry: Mapping[str, Any], where: str) -> Reference:

@@ -53,9 +53,10 @@ def load_history(path: Path) -> Loaded:
         older = isinstance(version, int) and version < VERSION
         age = "an older" if older else "a newer" if isinstance(version, int) else "an unknown"
         return Loaded(
-            [], f"{path}: written by {age} recast-reana (version {version!r}, this one reads "
-            f"{VERSION})"
-        )  # fmt: skip
+            [],
+            f"{path}: written by {age} recast-reana (version {version!r}, this one reads "
+            f"{VERSION})",
+        )
     runs = data.get("runs")
     if not isinstance(runs, list) or not all(_valid_run(r) for r in runs):
         return Loaded([], f"{path}: corrupt (runs are not as recast-reana writes them)")

@@ -78,24 +78,21 @@ def _trend(path: Path, title: str, name: str, runs: Sequence[Mapping[str, Any]])
     figure = _figure()
     ax = figure.add_subplot()
     xs = list(range(len(runs)))
-    single = len(series) == 1
-    failed_label = "failed"
+    bad: list[tuple[int, float]] = []
     for point, entries in series.items():
         values = [_float(e, "value") for e in entries]
         label = "value" if point is None else _text(str(point))
         ax.plot(xs, values, marker="o", ms=4, label=label)
-        if single:
-            low = [_float(e, "low") for e in entries]
-            high = [_float(e, "high") for e in entries]
-            if any(not math.isnan(v) for v in low):
-                ax.fill_between(xs, low, high, step="mid", color="tab:green", alpha=0.25,
-                                label="reference band")  # fmt: skip
-        bad = [(x, v) for x, v, e in zip(xs, values, entries, strict=True)
-               if e and e.get("status") == FAILED and not math.isnan(v)]  # fmt: skip
-        if bad:
-            ax.plot(*zip(*bad, strict=True), "x", color="red", ms=10, mew=2.5,
-                    label=failed_label)  # fmt: skip
-            failed_label = "_"  # one legend entry for all series
+        if len(series) == 1:
+            _band(ax, [_float(e, "low") for e in entries], [_float(e, "high") for e in entries])
+        bad += [
+            (x, v)
+            for x, v, e in zip(xs, values, entries, strict=True)
+            if e and e.get("status") == FAILED and not math.isnan(v)
+        ]
+    if bad:
+        ax.plot(*zip(*bad, strict=True), "x", color="red", ms=10, mew=2.5, label="failed")
+    ax.set_xlim(-0.5, len(runs) - 0.5)
     ax.set_xticks(xs, [_run_label(r) for r in runs], rotation=45, ha="right", fontsize=7)
     ax.set_title(f"{title}: last {len(runs)} run(s)")
     ax.set_xlabel("run")
@@ -103,6 +100,16 @@ def _trend(path: Path, title: str, name: str, runs: Sequence[Mapping[str, Any]])
     ax.legend(fontsize=7)
     _save(figure, path)
     return True
+
+
+def _band(ax: Any, low: list[float], high: list[float]) -> None:
+    """Each run's reference band, one run wide: a band that changes shows when it changed."""
+    if all(math.isnan(v) for v in low):
+        return
+    edges = [x + d for x in range(len(low)) for d in (-0.5, 0.5)]
+    twice = [[v, v] for v in low], [[v, v] for v in high]
+    lows, highs = ([v for pair in side for v in pair] for side in twice)
+    ax.fill_between(edges, lows, highs, color="tab:green", alpha=0.25, label="reference band")
 
 
 def _grid(
@@ -124,14 +131,33 @@ def _grid(
         ax.set_xticks(xs, [_text(str(c.point)) for c in shown], rotation=45, ha="right")
     refs = [(x, c) for x, c in zip(xs, shown, strict=True) if c.low is not None]
     if refs:
-        ax.vlines([x for x, _ in refs], [c.low for _, c in refs], [c.high for _, c in refs],
-                  color="grey", lw=8, alpha=0.35, label="reference ± tolerance")  # fmt: skip
-        ax.plot([x for x, _ in refs], [c.expected for _, c in refs], "_", color="black", ms=14,
-                label="reference")  # fmt: skip
-    good = [(x, c.number) for x, c in zip(xs, shown, strict=True)
-            if c.number is not None and c.status != FAILED]  # fmt: skip
-    bad = [(x, c.number) for x, c in zip(xs, shown, strict=True)
-           if c.number is not None and c.status == FAILED]  # fmt: skip
+        ax.vlines(
+            [x for x, _ in refs],
+            [c.low for _, c in refs],
+            [c.high for _, c in refs],
+            color="grey",
+            lw=8,
+            alpha=0.35,
+            label="reference ± tolerance",
+        )
+        ax.plot(
+            [x for x, _ in refs],
+            [c.expected for _, c in refs],
+            "_",
+            color="black",
+            ms=14,
+            label="reference",
+        )
+    good = [
+        (x, c.number)
+        for x, c in zip(xs, shown, strict=True)
+        if c.number is not None and c.status != FAILED
+    ]
+    bad = [
+        (x, c.number)
+        for x, c in zip(xs, shown, strict=True)
+        if c.number is not None and c.status == FAILED
+    ]
     order = sorted((x, c.number) for x, c in zip(xs, shown, strict=True) if c.number is not None)
     if order:
         ax.plot(*zip(*order, strict=True), "-", color="tab:blue", alpha=0.5)

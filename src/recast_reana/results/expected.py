@@ -227,7 +227,7 @@ def _reference_file(
     validator = Validator(REFERENCE_SCHEMA)
     found: dict[str, tuple[Mapping[str, Any], str, str]] = {}
     for name, entry in data.items():
-        at = doc.pos(("results", name))
+        at = doc.key_pos(("results", name))
         where = f"{file}:{at.line}:{at.col}"
         errors = list(validator.iter_errors(entry))
         problem = ""

@@ -270,7 +270,7 @@ def test_grid_checks_each_point_against_its_own_reference(
     repo = example(tmp_path, GRID_CONFIG, results)
     (tmp_path / "grid.yaml").write_text(GRID)
     code = run(repo, tmp_path, "--grid", str(tmp_path / "grid.yaml"))
-    stderr = capsys.readouterr().err
+    stdout, stderr = capsys.readouterr()
     assert code == 1, stderr
     reports = tmp_path / "reports"
     found = cases(results_suite(reports))
@@ -289,6 +289,7 @@ def test_grid_checks_each_point_against_its_own_reference(
     assert "[CLs upper limit on mu against mass](plots/cls-upper-limit-on-mu-grid.png)" in md
     assert is_png(reports / "plots/cls-upper-limit-on-mu-grid.png")
     assert "1 of 3 points failed" not in stderr  # the workflows all finished
+    assert "results: 9 checked: 8 passed, 1 failed" in stdout  # 3 results, 3 points
 
 
 def test_a_failed_point_is_skipped_not_checked(
@@ -302,13 +303,20 @@ def test_a_failed_point_is_skipped_not_checked(
     results = RESULTS.split("- name: Fitted")[0]
     repo = example(tmp_path, GRID_CONFIG, results)
     (tmp_path / "grid.yaml").write_text(GRID)
+    grid = GRID.replace("m500, mass: 500", "m550, mass: 550")  # m500's reference: unused
+    (tmp_path / "grid.yaml").write_text(grid)
     assert run(repo, tmp_path, "--grid", str(tmp_path / "grid.yaml")) == 1
-    capsys.readouterr()
+    stdout, stderr = capsys.readouterr()
     found = cases(results_suite(tmp_path / "reports"))
     assert found["CLs upper limit on mu [m400]"] == (
         "skipped",
         "not checked: workflow vhbb-m400.1 failed",
     )
+    assert "results: 9 checked: 5 passed, 1 failed, 3 skipped" in stdout
+    assert (
+        "recast-reana: warning: .recast-reana.yaml:5:5 (point m500): no grid point 'm500' to "
+        "check against this reference (points: m300, m400, m550)\n"
+    ) in stderr
 
 
 BAD_CONFIG = """\

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element
 
 from recast_reana.results import plots, report
-from recast_reana.results.compare import ERROR, FAILED, PASSED, Check, check, skipped
+from recast_reana.results.compare import ERROR, FAILED, PASSED, SKIPPED, Check, check, skipped
 from recast_reana.results.expected import Expectations
 from recast_reana.results.history import load_history, save_history, this_run
 
@@ -66,6 +66,7 @@ def validate(
     """Check each expected result of each workflow; None when nothing is expected."""
     if not expectations.results:
         return None
+    _unknown_points(expectations, workflows, err)
     checks = []
     for wf in workflows:
         for expected in expectations.results:
@@ -89,10 +90,26 @@ def validate(
     for c in validation.checks:
         if c.status in (FAILED, ERROR) and c.name != HISTORY_CASE:
             err(f"recast-reana: error: result {c.label} {c.status}: {c.message}")
-    counts = {s: sum(c.status == s for c in validation.checks) for s in (PASSED, FAILED, ERROR)}
+    statuses = (PASSED, FAILED, ERROR, SKIPPED)
+    counts = {s: sum(c.status == s for c in validation.checks) for s in statuses}
     line = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    out(f"results: {len(validation.checks)} checked: {line or 'none passed'}")
+    out(f"results: {len(validation.checks)} checked: {line}")
     return validation
+
+
+def _unknown_points(
+    expectations: Expectations, workflows: Sequence[Workflow], err: Callable[[str], None]
+) -> None:
+    """A point reference no grid point uses: a typo, or a grid file that changed."""
+    points = [wf.point for wf in workflows if wf.point is not None]
+    for expected in expectations.results:
+        for name, reference in expected.points.items():
+            if name not in points:
+                known = ", ".join(points) if points else "none: not a grid run"
+                err(
+                    f"recast-reana: warning: {reference.where}: no grid point {name!r} to check "
+                    f"against this reference (points: {known})"
+                )
 
 
 def _plot(

@@ -314,7 +314,7 @@ def test_a_failed_point_is_skipped_not_checked(
     )
     assert "results: 9 checked: 5 passed, 1 failed, 3 skipped" in stdout
     assert (
-        "recast-reana: warning: .recast-reana.yaml:5:5 (point m500): no grid point 'm500' to "
+        "recast-reana: warning: .recast-reana.yaml:10:9: no grid point 'm500' to "
         "check against this reference (points: m300, m400, m550)\n"
     ) in stderr
 

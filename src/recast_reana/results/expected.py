@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.model import positioned_yaml
@@ -90,7 +90,7 @@ def expected_results(root: Path, config: Config) -> Expectations:
     """recast.yml's results joined with the configuration's references (exit 2 when unusable)."""
     validate = config.validate
     listed = _recast_results(root)
-    references: dict[str, tuple[Mapping[str, Any], str, str]] = {}  # name -> entry, where, problem
+    references: dict[str, _Entry] = {}
     file = validate.get("references")
     if isinstance(file, str):
         references.update(_reference_file(root, file, config))
@@ -98,11 +98,11 @@ def expected_results(root: Path, config: Config) -> Expectations:
     inline = validate.get("results") or {}
     for name, entry in inline.items():
         at = ("validate", "results", name)
-        pos = config.document.key_pos(at) if config.document else config.pos(at)
-        references[name] = (entry, f"{shown}:{pos.line}:{pos.col}", "")
+        spots = {str(p): _key_at(config, shown, (*at, "points", p)) for p in _points(entry)}
+        references[name] = _Entry(entry, _key_at(config, shown, at), "", spots)
     known = {e.name for e in listed}
     found = list(listed)
-    for name, (entry, where, problem) in references.items():
+    for name, (entry, where, problem, _) in references.items():
         if name in known:
             continue
         relpath = entry.get("relpath")
@@ -121,13 +121,13 @@ def expected_results(root: Path, config: Config) -> Expectations:
         if entry_where is None:
             results.append(expected)
             continue
-        entry, where, problem = entry_where
+        entry, where, problem, point_where = entry_where
         if problem:
             reference = Reference(where=where, problem=problem)
             results.append(_with(expected, reference, {}))
             continue
         points = {
-            str(point): _reference(value, f"{where} (point {point})")
+            str(point): _reference(value, point_where[str(point)])
             for point, value in (entry.get("points") or {}).items()
         }
         results.append(_with(expected, _reference(entry, where), points))
@@ -138,6 +138,25 @@ def expected_results(root: Path, config: Config) -> Expectations:
         keep if isinstance(keep, int) else KEEP_RUNS,
         grid if isinstance(grid, str) else None,
     )
+
+
+def _key_at(config: Config, shown: str, at: tuple[Any, ...]) -> str:
+    pos = config.document.key_pos(at) if config.document else config.pos(at)
+    return f"{shown}:{pos.line}:{pos.col}"
+
+
+class _Entry(NamedTuple):
+    """A reference entry as written: the mapping, where it is, why it is unusable."""
+
+    data: Mapping[str, Any]
+    where: str
+    problem: str
+    points: dict[str, str]  # point -> where its own reference is
+
+
+def _points(entry: Any) -> list[Any]:
+    points = entry.get("points") if isinstance(entry, dict) else None
+    return list(points) if isinstance(points, dict) else []
 
 
 def _with(expected: Expected, reference: Reference, points: dict[str, Reference]) -> Expected:
@@ -205,9 +224,7 @@ def _recast_results(root: Path) -> list[Expected]:
     return found
 
 
-def _reference_file(
-    root: Path, file: str, config: Config
-) -> dict[str, tuple[Mapping[str, Any], str, str]]:
+def _reference_file(root: Path, file: str, config: Config) -> dict[str, _Entry]:
     """`validate.references`: a YAML file `results: {NAME: {value, ...}}`."""
     pos = config.pos(("validate", "references"))
     shown = config.path or ".recast-reana.yaml"
@@ -225,7 +242,7 @@ def _reference_file(
         message = "write the references as `results:` mapping result names to {value, rel_tol...}"
         raise Error(f"{file}:1:1: {message}", EXIT_USAGE)
     validator = Validator(REFERENCE_SCHEMA)
-    found: dict[str, tuple[Mapping[str, Any], str, str]] = {}
+    found: dict[str, _Entry] = {}
     for name, entry in data.items():
         at = doc.key_pos(("results", name))
         where = f"{file}:{at.line}:{at.col}"
@@ -237,5 +254,9 @@ def _reference_file(
             err_at = doc.pos(inner)
             dotted = ".".join(str(p) for p in inner)
             problem = f"{file}:{err_at.line}:{err_at.col}: {dotted}: {err.message}"
-        found[str(name)] = (entry if isinstance(entry, dict) else {}, where, problem)
+        points = {}
+        for point in _points(entry):
+            point_at = doc.key_pos(("results", name, "points", point))
+            points[str(point)] = f"{file}:{point_at.line}:{point_at.col}"
+        found[str(name)] = _Entry(entry if isinstance(entry, dict) else {}, where, problem, points)
     return found

@@ -21,6 +21,7 @@ from recast_reana.results.compare import FAILED, Check, is_number
 
 SKIPPED_LINE = "plots skipped: pip install 'recast-reana[plots]'"
 DIRECTORY = "plots"
+MAX_TICKS = 16  # run labels on the x axis
 
 
 class Plot(NamedTuple):
@@ -93,11 +94,13 @@ def _trend(path: Path, title: str, name: str, runs: Sequence[Mapping[str, Any]])
     if bad:
         ax.plot(*zip(*bad, strict=True), "x", color="red", ms=10, mew=2.5, label="failed")
     ax.set_xlim(-0.5, len(runs) - 0.5)
-    ax.set_xticks(xs, [_run_label(r) for r in runs], rotation=45, ha="right", fontsize=7)
+    step = math.ceil(len(runs) / MAX_TICKS)  # 30 nights: every other one labelled
+    labels = [_run_label(r, detailed=len(runs) <= MAX_TICKS // 2) for r in runs]
+    ax.set_xticks(xs[::step], labels[::step], rotation=45, ha="right", fontsize=7)
     ax.set_title(f"{title}: last {len(runs)} run(s)")
     ax.set_xlabel("run")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _save(figure, path)
     return True
 
@@ -168,7 +171,7 @@ def _grid(
     ax.set_title(f"{title} against {_text(axis) if axis else 'the grid point'}")
     ax.set_xlabel(_text(axis) if axis else "grid point")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     _save(figure, path)
     return True
 
@@ -196,10 +199,11 @@ def _float(entry: Mapping[str, Any] | None, key: str) -> float:
     return float(value) if is_number(value) else math.nan
 
 
-def _run_label(run: Mapping[str, Any]) -> str:
+def _run_label(run: Mapping[str, Any], detailed: bool) -> str:
+    """`12-04 02:00`, and with few runs the REANA workflow (`vhbb.41`) under it."""
     time = str(run.get("time", ""))[5:16].replace("T", " ")
     flows = run.get("workflows") or []
-    return f"{time}\n{flows[0]}" if len(flows) == 1 else time
+    return f"{time}\n{flows[0]}" if detailed and len(flows) == 1 else time
 
 
 def _slug(name: str, used: set[str]) -> str:

@@ -463,3 +463,20 @@ def test_unknown_result_name_in_the_configuration_stops_before_reana(
 def test_history_needs_download(fake: FakeReana, tmp_path: Path, capsys: Any) -> None:
     assert main(["run", str(example(tmp_path)), "--history", "h.json"]) == 2
     assert "--history needs --wait --download" in capsys.readouterr().err
+
+
+def test_a_result_of_a_dropped_stage_is_skipped(
+    fake: FakeReana,
+    written: dict[str, Callable[[Workflow], str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    written[LIMITS] = lambda wf: "limits: {observed: 1.5}\nfit: {mu_hat: 0.8}\n"
+    results = RESULTS + "- name: Skimmed events\n  relpath: skimming_step/selected.root\n"
+    config = "convert: {drop_stages: [skimming_step]}\n" + CONFIG
+    assert run(example(tmp_path, config, results), tmp_path) == 0, capsys.readouterr().err
+    found = cases(results_suite(tmp_path / "reports"))
+    assert found["Skimmed events"] == (
+        "skipped",
+        "not checked: convert.drop_stages drops skimming_step",
+    )

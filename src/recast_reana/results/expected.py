@@ -24,7 +24,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -61,6 +61,7 @@ class Expected:
     reference: Reference | None = None
     points: Mapping[str, Reference] = field(default_factory=dict)
     where: str = ""
+    skip: str = ""  # why it is not checked (its stage does not run on REANA)
 
     def at(self, point: str | None) -> Reference | None:
         """The reference for `point`: its own, else the result's (its key path in any case)."""
@@ -89,7 +90,13 @@ class Expectations:
 def expected_results(root: Path, config: Config) -> Expectations:
     """recast.yml's results joined with the configuration's references (exit 2 when unusable)."""
     validate = config.validate
-    listed = _recast_results(root)
+    dropped = set(config.drop_stages)
+    listed = [
+        replace(e, skip=f"not checked: convert.drop_stages drops {e.relpath.split('/')[0]}")
+        if e.relpath.split("/")[0] in dropped
+        else e
+        for e in _recast_results(root)
+    ]
     references: dict[str, _Entry] = {}
     file = validate.get("references")
     if isinstance(file, str):
@@ -160,9 +167,7 @@ def _points(entry: Any) -> list[Any]:
 
 
 def _with(expected: Expected, reference: Reference, points: dict[str, Reference]) -> Expected:
-    return Expected(
-        expected.name, expected.relpath, expected.load_yaml, reference, points, expected.where
-    )
+    return replace(expected, reference=reference, points=points)
 
 
 def _reference(entry: Mapping[str, Any], where: str) -> Reference:

@@ -50,8 +50,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check(expected: Expected, point: str | None, directory: Path) -> Check:
-    """Read the result the workflow of `point` downloaded into `directory` and compare it."""
+def check(
+    expected: Expected,
+    point: str | None,
+    directory: Path,
+    parsed: dict[Path, Any] | None = None,
+) -> Check:
+    """Read the result the workflow of `point` downloaded into `directory` and compare it
+    (`parsed`: the files read so far, several results often share one)."""
     reference = expected.at(point)
     shown = posixpath.join(point, expected.relpath) if point else expected.relpath
 
@@ -71,7 +77,7 @@ def check(expected: Expected, point: str | None, directory: Path) -> Check:
             return outcome(PASSED, f"{shown} produced")
         return outcome(ERROR, f"{shown}: not produced (not in the downloaded outputs)")
     try:
-        got = read_value(path, shown, reference.path if reference else ())
+        got = read_value(path, shown, reference.path if reference else (), parsed)
     except Unreadable as exc:
         return outcome(ERROR, str(exc))
     if reference is None or reference.value is None:

@@ -68,12 +68,13 @@ def validate(
         return None
     _unknown_points(expectations, workflows, err)
     checks = []
+    parsed: dict[Path, Any] = {}
     for wf in workflows:
         for expected in expectations.results:
             if expected.skip:
                 checks.append(skipped(expected, wf.point, expected.skip))
             elif wf.status == "finished":
-                checks.append(check(expected, wf.point, wf.directory))
+                checks.append(check(expected, wf.point, wf.directory, parsed))
             else:
                 why = f"not checked: workflow {wf.name or wf.point} {wf.status}"
                 checks.append(skipped(expected, wf.point, why))

@@ -16,8 +16,31 @@ class Unreadable(Exception):
     """Why a result has no value to compare: one line, naming the file and what to do."""
 
 
-def read_value(path: Path, shown: str, keys: KeyPath) -> Any:
-    """The value at `keys` in the YAML/JSON file `path` (`shown` in messages)."""
+def read_value(path: Path, shown: str, keys: KeyPath, parsed: dict[Path, Any] | None = None) -> Any:
+    """The value at `keys` in the YAML/JSON file `path` (`shown` in messages).
+
+    `parsed` keeps each file's data (or why it is unreadable) for the next result in it.
+    """
+    cache = parsed if parsed is not None else {}
+    if path not in cache:
+        try:
+            cache[path] = _load(path, shown)
+        except Unreadable as exc:
+            cache[path] = exc
+    data = cache[path]
+    if isinstance(data, Unreadable):
+        raise data
+    value = dig(data, keys, shown)
+    if isinstance(value, (dict, list)):
+        kind = "a mapping" if isinstance(value, dict) else "a list"
+        at = f" at {dotted(keys)}" if keys else ""
+        raise Unreadable(
+            f"{shown}: {kind}{at}, not one value: give `path:` to a number or text inside it"
+        )
+    return value
+
+
+def _load(path: Path, shown: str) -> Any:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -40,14 +63,7 @@ def read_value(path: Path, shown: str, keys: KeyPath) -> Any:
         where = f":{mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid"
         raise Unreadable(f"{shown}{where}: not YAML or JSON ({problem})") from None
-    value = dig(data, keys, shown)
-    if isinstance(value, (dict, list)):
-        kind = "a mapping" if isinstance(value, dict) else "a list"
-        at = f" at {dotted(keys)}" if keys else ""
-        raise Unreadable(
-            f"{shown}: {kind}{at}, not one value: give `path:` to a number or text inside it"
-        )
-    return value
+    return data
 
 
 def dig(data: Any, keys: KeyPath, shown: str) -> Any:

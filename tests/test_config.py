@@ -26,7 +26,8 @@ from recast_reana.model.json_schema import Validator
 ROOT = Path(__file__).resolve().parents[1]
 NAME = ".recast-reana.yaml"
 TOP = (
-    "known: select, ignore, severity, layout, images, exclude, options, convert, online, registries"
+    "known: select, ignore, severity, layout, images, exclude, options, convert, online, "
+    "registries, validate"
 )
 CONVERT = "known: drop_stages, outputs, cvmfs, reana_file"
 

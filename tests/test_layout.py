@@ -16,6 +16,7 @@ LAYERS = {
     "model": 1,
     "lint": 2,
     "convert": 3,
+    "results": 3,
     "gitlab": 4,
     "reana": 4,
     "registry": 4,

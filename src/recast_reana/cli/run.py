@@ -26,6 +26,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--download", metavar="DIR", help="with --wait: outputs.files go here")
     parser.add_argument("--report-dir", metavar="DIR", help="write JUnit, summary and dotenv here")
+    parser.add_argument(
+        "--history",
+        metavar="FILE",
+        help="with --download: the results history to extend (read if it exists, then written)",
+    )
     parser.add_argument("--grid", metavar="FILE", help="one workflow per row of this YAML/CSV file")
     parser.add_argument(
         "--parallel", type=int, default=4, help="grid workflows at once (default 4)"
@@ -66,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         insecure=args.insecure,
         keep_last=args.keep_last,
         stop_on_cancel=args.stop_on_cancel,
+        history=Path(args.history).resolve() if args.history else None,
     )
     console = rr.Console(
         out=lambda line: print(line, flush=True),

@@ -61,6 +61,50 @@ REGISTRIES_SCHEMA: dict[str, Any] = {
     },
 }
 
+# One expected result, compared with a recast.yml result (README "Validating results").
+_TOLERANCE = {"type": "number", "minimum": 0}
+_KEY_PATH = {
+    "type": ["string", "array"],
+    "items": {"type": ["string", "integer"]},
+    "description": "where the value is inside a YAML/JSON result: limits.observed, a[0].b",
+}
+_REFERENCE_VALUE = {
+    "type": ["number", "string", "boolean"],
+    "description": "the expected value: a number (compared within the tolerances) or exact text",
+}
+_POINT_REFERENCE: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "value": _REFERENCE_VALUE,
+        "rel_tol": _TOLERANCE,
+        "abs_tol": _TOLERANCE,
+        "path": _KEY_PATH,
+    },
+}
+REFERENCE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **_POINT_REFERENCE["properties"],
+        "relpath": {"type": "string", "description": "<stage>/<file>, for a file recast.yml lacks"},
+        "points": {"type": "object", "additionalProperties": _POINT_REFERENCE},
+    },
+}
+REFERENCES_SCHEMA: dict[str, Any] = {"type": "object", "additionalProperties": REFERENCE_SCHEMA}
+
+# What results/ reads after `run --wait --download` (results/expected.py).
+VALIDATE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "results": REFERENCES_SCHEMA,
+        "references": {"type": "string", "description": "a YAML file of more `results:`"},
+        "keep_runs": {"type": "integer", "minimum": 1, "description": "runs the history keeps"},
+        "grid_parameter": {"type": "string", "description": "x axis of the grid plots"},
+    },
+}
+
 SCHEMA: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "type": "object",
@@ -87,6 +131,7 @@ SCHEMA: dict[str, Any] = {
         "convert": CONVERT_SCHEMA,
         "online": {"type": "boolean"},
         "registries": REGISTRIES_SCHEMA,
+        "validate": VALIDATE_SCHEMA,
     },
 }
 
@@ -114,6 +159,8 @@ class Config:
     # Ask container registries for image facts (as `--online`); the hooks never do.
     online: bool = False
     insecure_registries: tuple[str, ...] = ()  # HOST:PORT spoken to in plain HTTP
+    # References of `run`'s results, the history, the plots (results/expected.py reads it).
+    validate: Mapping[str, Any] = field(default_factory=dict)
     path: str | None = None
     # The loaded file, for the positions of what the conversion takes from it.
     document: positioned_yaml.Document | None = field(default=None, compare=False, repr=False)
@@ -189,6 +236,7 @@ def parse_config(
         convert=dict(data.get("convert", {})),
         online=data.get("online", False),
         insecure_registries=tuple(data.get("registries", {}).get("insecure", ())),
+        validate=dict(data.get("validate", {})),
         path=shown,
         document=doc,
     )

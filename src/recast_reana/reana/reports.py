@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from recast_reana.filetree import atomic_write
+from recast_reana.results.validation import Validation
 
 TAIL_LINES = 30
 TAIL_WIDTH = 400  # characters kept of one log line (a progress bar can be megabytes long)
@@ -117,12 +118,22 @@ def _clip(line: str) -> str:
 
 
 def write_reports(
-    directory: Path, results: Sequence[Result], *, server: str, redact: Callable[[str], str]
+    directory: Path,
+    results: Sequence[Result],
+    *,
+    server: str,
+    redact: Callable[[str], str],
+    validation: Validation | None = None,
 ) -> list[Path]:
+    """The reports; `validation` (results checked against references) adds its test suite,
+    summary section and table (results/report.py)."""
+    data = summary(results, server)
+    if validation is not None:
+        data["results"] = validation.summary()
     texts = {
-        "junit.xml": junit(results),
-        "summary.json": json.dumps(summary(results, server), indent=2) + "\n",
-        "summary.md": markdown(results, server),
+        "junit.xml": junit(results, validation),
+        "summary.json": json.dumps(data, indent=2) + "\n",
+        "summary.md": markdown(results, server) + (validation.markdown() if validation else ""),
         "reana.env": dotenv(results, server),
     }
     written = []
@@ -133,7 +144,7 @@ def write_reports(
     return written
 
 
-def junit(results: Sequence[Result]) -> str:
+def junit(results: Sequence[Result], validation: Validation | None = None) -> str:
     root = ET.Element("testsuites", name="REANA")
     for result in results:
         suite = ET.SubElement(root, "testsuite", name=result.workflow or result.name)
@@ -172,6 +183,8 @@ def junit(results: Sequence[Result]) -> str:
         suite.set("failures", str(failures))
         suite.set("errors", str(errors))
         suite.set("time", f"{result.duration or 0:.0f}")
+    if validation is not None:
+        root.append(validation.junit_suite())
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 

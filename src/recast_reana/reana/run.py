@@ -27,6 +27,7 @@ from recast_reana.reana.console import Clock, Console, SystemClock
 from recast_reana.reana.grid import Point, load_grid
 from recast_reana.reana.plan import Plan, prepare, unknown_parameters
 from recast_reana.reana.workflows import Runner, RunOptions
+from recast_reana.results.expected import expected_results
 
 __all__ = ["Console", "RunOptions", "SystemClock", "execute"]
 
@@ -49,6 +50,7 @@ def execute(
     http_timeout = _timeout(env)
     points = load_grid(options.grid) if options.grid else [Point("", {})]
     config = load_config(options.root, options.config, rule_options())
+    expected = expected_results(options.root, config) if options.download else None
     plan = prepare(
         options.root,
         config,
@@ -71,7 +73,7 @@ def execute(
         except KeyboardInterrupt:
             console.err("recast-reana: nothing was submitted to REANA")
             raise
-        return Runner(plan, points, options, client, console, clock).run()
+        return Runner(plan, points, options, client, console, clock, expected=expected).run()
     finally:
         client.close()
 
@@ -107,6 +109,8 @@ def _settings(env: Mapping[str, str], options: RunOptions) -> tuple[str, str]:
         raise Error(
             "--download needs --wait (outputs exist once the workflow finished)", EXIT_USAGE
         )
+    if options.history and not options.download:
+        raise Error("--history needs --wait --download (it records the results)", EXIT_USAGE)
     if options.timeout is not None and not options.wait:
         raise Error("--timeout needs --wait", EXIT_USAGE)
     if options.parallel < 1:

@@ -32,6 +32,8 @@ from recast_reana.reana.reports import (
     tail,
     write_reports,
 )
+from recast_reana.results.expected import Expectations
+from recast_reana.results.validation import Validation, Workflow, validate
 
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
 OUTAGE_LIMIT = 900.0  # seconds of failing polls in a row before giving up
@@ -58,6 +60,7 @@ class RunOptions:
     insecure: bool = False
     keep_last: int | None = None  # delete older ended runs of the name, keeping this many
     stop_on_cancel: bool = False  # stop the started workflows on SIGINT/SIGTERM
+    history: Path | None = None  # the results history, read and written (results/history.py)
 
 
 @dataclass
@@ -72,6 +75,8 @@ class Runner:
     outage_since: float | None = None
     progress: dict[str, dict[str, Any]] = field(default_factory=dict)  # workflow id -> progress
     unknown_since: dict[str, float] = field(default_factory=dict)  # id -> first undocumented
+    expected: Expectations | None = None  # results to check after --download
+    validation: Validation | None = None
 
     def run(self) -> int:
         grid = bool(self.options.grid)
@@ -81,6 +86,7 @@ class Runner:
             self.results.append(Result(name, point.name if grid else None, params))
         try:
             self._loop()
+            self.validation = self._validate()
         except KeyboardInterrupt:
             # SIGINT, or SIGTERM (a cancelled CI job; the CLI turns it into KeyboardInterrupt).
             cancel(
@@ -94,6 +100,7 @@ class Runner:
                     self.results,
                     server=self.client.url,
                     redact=self.client.redact,
+                    validation=self.validation,
                 )
         verdict = self._verdict()
         if self.options.keep_last is not None:
@@ -103,6 +110,26 @@ class Runner:
             except api.AuthError as exc:
                 raise Error(str(exc), EXIT_FATAL) from None
         return verdict
+
+    def _validate(self) -> Validation | None:
+        """The downloaded results against their references (results/validation.py)."""
+        download = self.options.download
+        if self.expected is None or download is None:
+            return None
+        workflows = [
+            Workflow(r.point, r.parameters, download / (r.point or ""), r.workflow, r.status)
+            for r in self.results
+        ]
+        return validate(
+            self.expected,
+            workflows,
+            report_dir=self.options.report_dir,
+            history=self.options.history,
+            now=self.clock.time(),
+            redact=self.client.redact,
+            out=self.console.out,
+            err=self.console.err,
+        )
 
     def _loop(self) -> None:
         pending = list(self.results)
@@ -345,7 +372,7 @@ class Runner:
         wait = self.options.wait
         bad = [r for r in self.results if not (r.ok if wait else r.status == "queued")]
         if not bad:
-            return EXIT_OK
+            return EXIT_PROBLEMS if self.validation and self.validation.failed else EXIT_OK
         if self.options.grid:
             names = ", ".join(f"{r.point} ({r.status})" for r in bad)
             self.console.err(

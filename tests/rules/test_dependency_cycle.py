@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from helpers import (
     GRAPH_REANA_REPO,
@@ -155,10 +153,9 @@ def test_components_is_iterative() -> None:
     assert len(component) == n
 
 
-def test_500_stage_cycle_is_fast() -> None:
+def test_500_stage_cycle() -> None:
+    """One finding spelling the whole cycle (speed: benchmarks/bench_scale.py, not a timed test)."""
     deps = {f"s{i}": f"[s{i - 1}]" if i else "[s499]" for i in range(500)}
     files = _stages(deps)
-    start = time.perf_counter()
     (d,) = lint_files(files, RULE)
-    assert time.perf_counter() - start < 1.0
     assert d.message.count("which depends on") == 499

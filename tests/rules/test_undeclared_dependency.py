@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 from helpers import (
     GRAPH_REANA_REPO,
@@ -154,10 +152,9 @@ def _chain(n: int, read_first: bool) -> dict[str, str]:
     return with_files(REANA_REPO, specs__workflow_DOT_yml="\n".join(lines) + "\n")
 
 
-def test_500_stage_chain_is_fast() -> None:
+def test_500_stage_chain() -> None:
+    """Long chains are found whole (speed: benchmarks/bench_scale.py, not a timed test)."""
     files = _chain(500, read_first=True)
-    start = time.perf_counter()
     assert lint_files(files, RULE) == []
-    assert time.perf_counter() - start < 1.0
     found = lint_files(_chain(500, read_first=False), RULE)
     assert len(found) == 499

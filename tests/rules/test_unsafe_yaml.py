@@ -66,4 +66,4 @@ def test_fail(files: dict[str, str], expected: list[str]) -> None:
 def test_alias_bomb_is_refused_quickly() -> None:
     start = time.perf_counter()
     lint_files({**REANA_REPO, "specs/workflow.yml": BOMB}, RULE)
-    assert time.perf_counter() - start < 1.0  # a correctness bound (no expansion), not a benchmark
+    assert time.perf_counter() - start < 10.0  # no expansion (that takes hours), not a benchmark

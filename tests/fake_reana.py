@@ -33,11 +33,15 @@ from reana_operations import Answer, ReanaOperations
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    kind: str  # "status" | "drop" | "slow" | "revoke" | "html" | "truncate"
+    # "status" | "drop" | "slow" | "revoke" | "html" | "garbage" | "redirect" | "truncate" | "cut"
+    kind: str
     times: int = 1
     skip: int = 0  # let this many matching requests through first
     status: int = 503
     delay: float = 0.0
+    retry_after: str = ""  # a Retry-After header with a "status" fault
+    message: str = ""  # the "status" fault's {"message"}
+    location: str = ""  # a "redirect" fault's Location
 
 
 @dataclass(frozen=True)
@@ -75,28 +79,49 @@ class FakeReana(ReanaOperations, LocalServer):
         self.faults.append(Fault(operation, kind, **options))
 
     def count(self, operation: str | None = None) -> int:
-        return sum(1 for s in self.seen if operation in (None, s.operation))
+        """Requests of `operation`; None: all but the protocol handshake (`GET /api/ping`,
+        asked once per client before anything else; count("ping") counts those)."""
+        if operation is None:
+            return sum(1 for s in self.seen if s.operation != "ping")
+        return sum(1 for s in self.seen if s.operation == operation)
 
     def operations(self) -> list[str]:
-        return [s.operation for s in self.seen]
+        """The operations asked, in order, without the handshake (see `count`)."""
+        return [s.operation for s in self.seen if s.operation != "ping"]
 
     def handle(self, handler: _Handler) -> None:
         url = urlsplit(handler.path)
         query = parse_qs(url.query, keep_blank_values=True)
         length = int(handler.headers.get("Content-Length") or 0)
-        body = handler.rfile.read(length) if length else b""
         matched = self.api.match(handler.command, url.path)
         operation = matched[0]["operationId"] if matched else "?"
         with self._lock:
+            fault = self._fault(operation)
+        if fault is not None and fault.kind == "cut":  # the client's body stops half-way
+            handler.rfile.read(length // 2)
+            handler.close_connection = True
+            with self._lock:
+                public = {k: v for k, v in query.items() if k != "access_token"}
+                self.seen.append(Seen(handler.command, url.path, operation, public, b""))
+            return
+        body = handler.rfile.read(length) if length else b""
+        with self._lock:
             public = {k: v for k, v in query.items() if k != "access_token"}
             self.seen.append(Seen(handler.command, url.path, operation, public, body))
-            fault = self._fault(operation)
         if fault is not None:
             if fault.kind == "drop":
                 handler.close_connection = True
                 return
             if fault.kind == "status":
-                handler.reply(fault.status, {"message": "Service Unavailable"})
+                headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+                message = fault.message or "Service Unavailable"
+                handler.reply(fault.status, {"message": message}, headers)
+                return
+            if fault.kind == "garbage":  # a 200 that is JSON but not REANA's
+                handler._send(200, b'"It works!"', "application/json")
+                return
+            if fault.kind == "redirect":
+                handler.reply(fault.status, {"message": "Moved"}, {"Location": fault.location})
                 return
             if fault.kind == "html":  # e.g. a single sign-on page in front of the server
                 handler._send(200, b"<html><body>Sign in</body></html>", "text/html")
@@ -119,8 +144,7 @@ class FakeReana(ReanaOperations, LocalServer):
             return
         with self._lock:
             try:
-                if any(p["name"] == "access_token" for p in op.get("parameters", [])):
-                    self.authenticate(query.get("access_token", [None])[0])
+                self.credentials(op, query, handler.headers.get("Authorization"))
                 status, answer = getattr(self, "op_" + operation)(path_params, query, body)
             except Answer as exc:
                 status, answer = exc.status, {"message": exc.message}
@@ -130,6 +154,13 @@ class FakeReana(ReanaOperations, LocalServer):
         for problem in self.api.check_response(op, status, answer):
             self._violation(f"{handler.command} {url.path}: {problem}")
         handler.reply(status, answer)
+
+    def credentials(self, op: dict[str, Any], query: Any, authorization: str | None) -> None:
+        """REANA 0.9: the `access_token` query parameter, where the operation declares it."""
+        if authorization is not None:
+            self._violation("an Authorization header sent to REANA 0.9, which reads none")
+        if any(p["name"] == "access_token" for p in op.get("parameters", [])):
+            self.authenticate(query.get("access_token", [None])[0])
 
     def _violation(self, text: str) -> None:
         self.violations.append(text)
@@ -159,16 +190,20 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_DELETE = do_GET
 
-    def reply(self, status: int, body: Any) -> None:
+    def reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
-        self._send(status, data, "application/json")
+        self._send(status, data, "application/json", headers)
 
     def reply_bytes(self, status: int, data: bytes) -> None:
         self._send(status, data, "application/octet-stream")
 
-    def _send(self, status: int, data: bytes, ctype: str) -> None:
+    def _send(
+        self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.truncate:

@@ -33,7 +33,8 @@ from reana_operations import Answer, ReanaOperations
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    # "status" | "drop" | "slow" | "revoke" | "html" | "garbage" | "redirect" | "truncate" | "cut"
+    # "status" | "drop" | "slow" | "revoke" | "html" | "garbage" | "body" | "redirect" |
+    # "truncate" | "cut" (the request's body read half-way, then the connection closed)
     kind: str
     times: int = 1
     skip: int = 0  # let this many matching requests through first
@@ -42,6 +43,7 @@ class Fault:
     retry_after: str = ""  # a Retry-After header with a "status" fault
     message: str = ""  # the "status" fault's {"message"}
     location: str = ""  # a "redirect" fault's Location
+    body: Any = None  # a "body" fault's JSON answer (with `status`), unchecked: a broken server
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class FakeReana(ReanaOperations, LocalServer):
         self.seen: list[Seen] = []
         self.violations: list[str] = []
         self.faults: list[Fault] = []
+        self.content_type = ""  # of the request being answered (0.95's multipart bundle)
         self._lock = threading.Lock()
 
     def __exit__(self, *exc: object) -> None:
@@ -120,6 +123,9 @@ class FakeReana(ReanaOperations, LocalServer):
             if fault.kind == "garbage":  # a 200 that is JSON but not REANA's
                 handler._send(200, b'"It works!"', "application/json")
                 return
+            if fault.kind == "body":
+                handler.reply(fault.status, fault.body)
+                return
             if fault.kind == "redirect":
                 handler.reply(fault.status, {"message": "Moved"}, {"Location": fault.location})
                 return
@@ -143,6 +149,7 @@ class FakeReana(ReanaOperations, LocalServer):
             handler.reply(400, {"message": "; ".join(problems)})
             return
         with self._lock:
+            self.content_type = handler.headers.get("Content-Type", "")
             try:
                 self.credentials(op, query, handler.headers.get("Authorization"))
                 status, answer = getattr(self, "op_" + operation)(path_params, query, body)

@@ -33,6 +33,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example", default="default", help="recast.yml example_inputs to use")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
     parser.add_argument("--insecure", action="store_true", help="skip TLS verification (test only)")
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="REANA 0.95: its validation also checks the images (environments=true)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
         example=args.example,
         config=Path(args.config) if args.config else None,
         insecure=args.insecure,
+        online=args.online,
     )
     console = rr.Console(
         out=lambda line: print(line, flush=True),

@@ -25,6 +25,7 @@ from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console, SystemClock
 from recast_reana.reana.grid import Point, load_grid
 from recast_reana.reana.plan import Plan, prepare, unknown_parameters
+from recast_reana.reana.server_validation import validate_on_server
 from recast_reana.reana.workflows import Runner, RunOptions
 
 __all__ = ["Console", "RunOptions", "SystemClock", "execute"]
@@ -66,6 +67,7 @@ def execute(
     )
     try:
         preflight(client, plan)
+        validate_on_server(client, plan, console, environments=options.online)
         return Runner(plan, points, options, client, console, clock).run()
     finally:
         client.close()

@@ -44,6 +44,7 @@ class RunOptions:
     example: str = "default"
     config: Path | None = None
     insecure: bool = False
+    online: bool = False  # REANA 0.95's validation also checks the images (environments=true)
 
 
 @dataclass
@@ -115,15 +116,19 @@ class Runner:
         try:
             with self.console.section(f"reana_submit_{index}", header):
                 spec = declaring(self.plan.reana, result.parameters)
-                created = self.client.create(result.name, spec)
+                created = self.client.create(result.name, spec, uploads)
                 result.id, result.workflow = created.id, created.name
                 result.url, result.status = self.client.workflow_url(created.id), "created"
+                if created.bundled:  # REANA 0.95 took these with the specification
+                    self.console.out(f"  sent {len(created.bundled)} files in the bundle")
                 for path, data in uploads.items():
-                    self.client.upload(created.id, path, data)
-                    self.console.out(f"  uploaded {path} ({len(data)} B)")
+                    if path not in created.bundled:
+                        self.client.upload(created.id, path, data)
+                        self.console.out(f"  uploaded {path} ({len(data)} B)")
                 self._start(result)
-        except api.AuthError as exc:
-            raise Error(str(exc), EXIT_FATAL) from None
+        except api.FatalError as exc:  # the token, the server's protocol, 409/411/413
+            left = f" (workflow {result.workflow} exists but did not start)" if result.id else ""
+            raise Error(f"{exc}{left}", EXIT_FATAL) from None
         except api.ReanaError as exc:
             if exc.transient or exc.status is None:
                 left = (

@@ -512,6 +512,8 @@ _NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or fal
 def _kind(value: Any) -> str:
     if value is None:
         return "null"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return "a number"
     for t, name in _NAMES.items():
         if isinstance(value, t):
             return name

@@ -18,6 +18,7 @@ A 0.9 server answers ping without `api_capabilities` and takes the JSON create o
 from __future__ import annotations
 
 import io
+import json
 import posixpath
 import zipfile
 from collections.abc import Mapping
@@ -56,7 +57,8 @@ class ProtocolProblem(ValueError):
 def read_ping(data: Any) -> Protocol:
     """The protocol from a decoded `GET /api/ping` answer, or ProtocolProblem."""
     if not isinstance(data, dict):
-        raise ProtocolProblem(f"a JSON {type(data).__name__}, not REANA's mapping")
+        kind = {str: "a string", list: "a list"}.get(type(data), f"JSON {json.dumps(data)[:20]}")
+        raise ProtocolProblem(f"{kind}, not REANA's mapping")
     version = data.get("reana_server_version")
     if version is not None and not isinstance(version, str):
         raise ProtocolProblem("the field `reana_server_version` is not a string")

@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+import fake_reana95
 import pytest
 from fake_reana import FakeReana
-import fake_reana95
 from fake_reana95 import BUNDLES, FakeReana95
 from gitrepo import write
 from helpers import REANA_REPO

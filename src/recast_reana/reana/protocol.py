@@ -57,7 +57,8 @@ class ProtocolProblem(ValueError):
 def read_ping(data: Any) -> Protocol:
     """The protocol from a decoded `GET /api/ping` answer, or ProtocolProblem."""
     if not isinstance(data, dict):
-        kind = {str: "a string", list: "a list"}.get(type(data), f"JSON {json.dumps(data)[:20]}")
+        kinds: dict[type, str] = {str: "a string", list: "a list"}
+        kind = kinds.get(type(data), f"JSON {json.dumps(data)[:20]}")
         raise ProtocolProblem(f"{kind}, not REANA's mapping")
     version = data.get("reana_server_version")
     if version is not None and not isinstance(version, str):

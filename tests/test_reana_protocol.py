@@ -484,3 +484,70 @@ def test_run_against_a_server_that_speaks_neither(
     [line] = err.strip().splitlines()
     assert line.startswith("recast-reana: error: ") and "Traceback" not in err
     assert TOKEN not in out + err
+
+
+# --- the contract: both documents --------------------------------------------------------
+
+# What the client asks, as (method, path, operationId); validate exists from 0.95 on.
+USED = [
+    ("GET", "/api/ping", "ping"),
+    ("GET", "/api/you", "get_you"),
+    ("GET", "/api/secrets", "get_secrets"),
+    ("POST", "/api/workflows", "create_workflow"),
+    ("POST", "/api/workflows/w/workspace", "upload_file"),
+    ("POST", "/api/workflows/w/start", "start_workflow"),
+    ("GET", "/api/workflows/w/status", "get_workflow_status"),
+    ("GET", "/api/workflows/w/logs", "get_workflow_logs"),
+    ("GET", "/api/workflows/w/workspace", "get_files"),
+    ("GET", "/api/workflows/w/workspace/fit/limit.png", "download_file"),
+]
+
+
+def test_what_the_client_asks_is_in_both_documents(openapi: object, openapi_095: object) -> None:
+    from openapi_check import OpenApi
+
+    old, new = OpenApi(openapi), OpenApi(openapi_095)  # type: ignore[arg-type]
+    for method, path, operation in USED:
+        for api_doc in (old, new):
+            found = api_doc.match(method, path)
+            assert found is not None and found[0]["operationId"] == operation, (path, api_doc)
+    found = new.match("POST", "/api/workflows/validate")
+    assert found is not None and found[0]["operationId"] == "validate_workflow_specification"
+    assert old.match("POST", "/api/workflows/validate") is None
+    create = new.match("POST", "/api/workflows")
+    assert create is not None
+    # The answers this client turns into one line each are the ones 0.95 documents.
+    assert {"409", "413", "429", "503"} <= set(create[0]["responses"])
+    assert new.security(create[0]) == [{"BearerAuth": []}]
+    ping = new.match("GET", "/api/ping")
+    assert ping is not None and new.security(ping[0]) == []  # asked before any token is sent
+
+
+def test_the_095_fake_refuses_what_the_095_document_forbids(fake95: FakeReana95) -> None:
+    import requests
+
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    answer = requests.get(f"{fake95.url}/api/you", params={"access_token": TOKEN})
+    assert answer.status_code == 400
+    assert fake95.violations == ["GET /api/you: undeclared query parameter 'access_token'"]
+    fake95.violations.clear()
+    answer = requests.post(
+        f"{fake95.url}/api/workflows", params={"workflow_name": "a"}, json=SPEC, headers=bearer
+    )
+    assert answer.status_code == 400
+    assert "expected ['multipart/form-data'] fields" in fake95.violations[0]
+    fake95.violations.clear()
+    answer = requests.post(
+        f"{fake95.url}/api/workflows",
+        params={"workflow_name": "a"},
+        files={"spec": ("reana.yaml", b"{}")},
+        headers=bearer,
+    )
+    assert answer.status_code == 400
+    assert fake95.violations == [
+        "POST /api/workflows: undeclared form field 'spec'; missing required form field 'bundle'"
+    ]
+    fake95.violations.clear()
+    assert requests.get(f"{fake95.url}/api/you").status_code == 401  # no token: 401
+    answer = requests.get(f"{fake95.url}/api/you", headers={"Authorization": "Bearer nope"})
+    assert answer.status_code == 403

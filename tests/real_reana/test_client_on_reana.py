@@ -90,3 +90,32 @@ def test_unknown_token(real_reana_stack: Stack) -> None:
         403,
         "REANA refused the access token (REANA_ACCESS_TOKEN): Token not valid.",
     )
+
+
+def test_the_real_094_server_speaks_the_09_protocol(real_reana_stack: Stack) -> None:
+    """GET /api/ping (no token) tells 0.9 from 0.95: 0.9.4 lists no `api_capabilities`, so the
+    token goes as `access_token` and there is no server-side validation to ask."""
+    token = real_reana_stack.tokens["runner"]
+    c = api.Client(real_reana_stack.url, token)
+    try:
+        assert not c.protocol().bundles and c.protocol().capabilities == ()
+        assert c.validate({"workflow": {"type": "serial"}}, {}) is None
+        assert c.you()["email"]
+    finally:
+        c.close()
+
+
+def test_the_real_server_answering_garbage_is_one_line_without_the_token(
+    real_reana_stack: Stack,
+) -> None:
+    """A path of the real server that is not REANA's API (its web UI's 404 page): one line, the
+    sentinel token nowhere, no exception chained."""
+    token = "Sentinel-Real-Tier-Token-3d8a"
+    c = api.Client(real_reana_stack.url + "/no-api-here", token)
+    with pytest.raises(api.ReanaError) as info:
+        c.you()
+    c.close()
+    text = str(info.value)
+    assert "\n" not in text and token not in text
+    assert text.startswith("cannot ask REANA which protocol it speaks: ")
+    assert info.value.__cause__ is None and info.value.__context__ is None

@@ -33,7 +33,7 @@ from reana_operations import Answer, ReanaOperations
 @dataclass
 class Fault:
     operation: str | None  # operationId, None = any
-    # "status" | "drop" | "slow" | "revoke" | "html" | "garbage" | "body" | "redirect" |
+    # "status" | "drop" | "slow" | "revoke" | "html" | "page" | "garbage" | "body" | "redirect" |
     # "truncate" | "cut" (the request's body read half-way, then the connection closed)
     kind: str
     times: int = 1
@@ -131,6 +131,9 @@ class FakeReana(ReanaOperations, LocalServer):
                 return
             if fault.kind == "html":  # e.g. a single sign-on page in front of the server
                 handler._send(200, b"<html><body>Sign in</body></html>", "text/html")
+                return
+            if fault.kind == "page":  # an ingress's error page, e.g. while REANA restarts
+                handler._send(fault.status, b"<html><body>Not Found</body></html>", "text/html")
                 return
             if fault.kind == "slow":
                 time.sleep(fault.delay)

@@ -551,3 +551,26 @@ def test_the_095_fake_refuses_what_the_095_document_forbids(fake95: FakeReana95)
     assert requests.get(f"{fake95.url}/api/you").status_code == 401  # no token: 401
     answer = requests.get(f"{fake95.url}/api/you", headers={"Authorization": "Bearer nope"})
     assert answer.status_code == 403
+
+
+@pytest.mark.usefixtures("run_env")
+def test_a_proxys_404_page_is_not_a_deleted_workflow(
+    fake09: FakeReana,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """REANA's 404s are JSON; an HTML 404 is the ingress's (a REANA restart): the poll is
+    skipped, and the run followed to its end."""
+    monkeypatch.setenv("REANA_SERVER_URL", fake09.url)
+    fake09.inject("page", "get_workflow_status", status=404)
+    repo = write(tmp_path / "analysis", REANA_REPO)
+    code = main(["run", str(repo), "--wait"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert (
+        f"recast-reana: warning: cannot read the workflow status: {fake09.url} answered HTTP 404 "
+        "with text/html, not REANA's JSON (a proxy in front of REANA, e.g. while REANA "
+        "restarts?); trying again at the next poll"
+    ) in err
+    assert "analysis.1 finished" in out

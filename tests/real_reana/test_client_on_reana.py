@@ -105,17 +105,28 @@ def test_the_real_094_server_speaks_the_09_protocol(real_reana_stack: Stack) -> 
         c.close()
 
 
-def test_the_real_server_answering_garbage_is_one_line_without_the_token(
-    real_reana_stack: Stack,
-) -> None:
-    """A path of the real server that is not REANA's API (its web UI's 404 page): one line, the
-    sentinel token nowhere, no exception chained."""
-    token = "Sentinel-Real-Tier-Token-3d8a"
-    c = api.Client(real_reana_stack.url + "/no-api-here", token)
-    with pytest.raises(api.ReanaError) as info:
-        c.you()
+def test_refusals_past_the_handshake_never_show_the_token(real_reana_stack: Stack) -> None:
+    """The real server's refusals of requests that carried the token (as `access_token`, 0.9),
+    and an address where no REANA API answers: one line each, the token nowhere, nothing
+    chained."""
+    token = real_reana_stack.tokens["runner"]
+    c = api.Client(real_reana_stack.url, token)
+    nowhere = api.Client(real_reana_stack.url + "/no-api-here", token)
+    errors = []
+    for call in (
+        lambda: c.status("no-such-workflow"),
+        lambda: c.create("a.b", {"workflow": {"type": "serial"}}),
+        lambda: c.files("no-such-workflow"),
+        nowhere.you,
+    ):
+        with pytest.raises(api.ReanaError) as info:
+            call()
+        errors.append(info.value)
     c.close()
-    text = str(info.value)
-    assert "\n" not in text and token not in text
-    assert text.startswith("cannot ask REANA which protocol it speaks: ")
-    assert info.value.__cause__ is None and info.value.__context__ is None
+    nowhere.close()
+    for error in errors:
+        text = str(error)
+        assert "\n" not in text and token not in text, text
+        assert error.__cause__ is None and error.__context__ is None
+    assert str(errors[1]).startswith("cannot create workflow a.b: REANA answered HTTP 403: ")
+    assert str(errors[3]).startswith("cannot ask REANA which protocol it speaks: ")

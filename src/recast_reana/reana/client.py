@@ -459,6 +459,13 @@ class Client:
             message = response.reason or "no message"
         if 300 <= status < 400:
             return self._redirect(response, what)
+        if status == 404 and body is None:  # REANA's 404s are JSON: this is a proxy's page
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            return ReanaError(
+                f"cannot {what}: {self.url} answered HTTP 404 with {kind}, not REANA's JSON (a "
+                "proxy in front of REANA, e.g. while REANA restarts?)",
+                transient=True,
+            )
         if status in CONFLICT_HELP and isinstance(body, dict):
             detail = self.redact(message).strip().splitlines()[0] if message.strip() else ""
             return FatalError(

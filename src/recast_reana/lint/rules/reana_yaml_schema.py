@@ -154,7 +154,7 @@ def _schema_errors(src: SourceFile) -> Iterator[tuple[Pos, str]]:
             for key in err.instance:
                 if key not in known and since is None:
                     yield src.key_pos((*path, key)), _unknown_key(key, where, known)
-                elif key not in known and key in SINCE_095:
+                elif since is not None and key not in known and key in SINCE_095:
                     message = _fill(since, where, err.instance).replace("{key}", str(key))
                     yield src.key_pos((*path, key)), message
             continue

@@ -344,6 +344,12 @@ TABLE_095 = [
         ),
         id="dask-memory-unit",
     ),
+    stricter(
+        "parameters-file-of-yadage",
+        doc(version="0.95.0", workflow__parameters={"file": "params.yml"}),
+        "reana-commons 0.95 workflow_parameter_file refuses it for yadage and serial in code",
+        ("workflow.parameters", "not"),
+    ),
     pytest.param(
         Row(doc(version="0.95.0", workflow__type="cwl", workflow__parameters={}), "invalid", False),
         id="parameters-without-file",

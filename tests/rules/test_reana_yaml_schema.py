@@ -191,6 +191,12 @@ def messages(files: dict[str, str]) -> list[str]:
             "workflow.resources.dask needs `version: 0.95.0` or later",
         ),
         (
+            replace_in(
+                REANA_095, "reana.yaml", "  directories: [specs]\n", "  parameters: {file: p.yml}\n"
+            ),
+            "workflow.parameters is read only for cwl and snakemake workflows; REANA 0.95 refuses",
+        ),
+        (
             replace_in(REANA_095, "reana.yaml", "number_of_workers: 2", "number_of_workers: x"),
             "workflow.resources.dask.number_of_workers must be a whole number",
         ),

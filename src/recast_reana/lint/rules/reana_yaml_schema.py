@@ -30,6 +30,8 @@ stricter in these places, each checked by `tests/test_reana_schema_contract.py`:
   file's `version` says 0.95 or later (`0.95.0`, `1.0`); in an older (or unversioned) file the
   message names the key and says it needs `version: 0.95.0`: REANA 0.9 ignores such a key
   (its schema's unknown keys are warnings), so the workflow would run without what it asks for.
+  `workflow.parameters` is an error for yadage and serial workflows, as reana-commons 0.95
+  (`specification_paths.py`, `workflow_parameter_file`) refuses it in code.
 
 ## Why is this bad?
 `reana-client validate` stops at the first error it meets, turns unknown keys into warnings that

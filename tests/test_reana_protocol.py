@@ -574,3 +574,38 @@ def test_a_proxys_404_page_is_not_a_deleted_workflow(
         "restarts?); trying again at the next poll"
     ) in err
     assert "analysis.1 finished" in out
+
+
+def test_a_name_that_does_not_resolve(clock: FakeClock) -> None:
+    """`.invalid` never resolves (RFC 6761), with or without a network."""
+    c = api.Client("https://reana.invalid", TOKEN, sleep=clock.sleep, attempts=1)
+    with pytest.raises(api.ReanaError) as info:
+        c.you()
+    c.close()
+    assert str(info.value) == (
+        "cannot reach REANA at https://reana.invalid: name not resolved "
+        "(while trying to ask REANA which protocol it speaks)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("7", 7.0),
+        (" 12 ", 12.0),
+        ("", None),
+        ("soon", None),
+        ("-3", None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],  # a date in the past: now
+)
+def test_retry_after_values(header: str, seconds: float | None) -> None:
+    assert proto.retry_after(header) == seconds
+
+
+def test_a_retry_after_that_says_nothing_falls_back_to_backing_off(
+    client09: api.Client, fake09: FakeReana, clock: FakeClock
+) -> None:
+    fake09.inject("status", "get_you", status=503, retry_after="soon", times=2)
+    assert client09.you()["username"] == "analyst"
+    assert clock.sleeps == [2.0, 4.0]

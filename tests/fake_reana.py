@@ -8,7 +8,11 @@ is answered 400 and recorded in `violations` (the tests assert there are none).
 The answers are REANA's (tests/reana_operations.py); a started workflow plays its stages as jobs
 on the injected clock (tests/workflow_simulation.py). Faults on demand (`inject`): any status, a
 dropped connection, a slow answer, a revoked token, an HTML page instead of JSON, a body cut in
-the middle. Every request is recorded in `seen`.
+the middle, a request body read half-way ("cut"), a Retry-After, a redirect, any JSON answer
+("body", unchecked: a broken server). Every request is recorded in `seen`; `count()` and
+`operations()` leave out the `GET /api/ping` handshake every client makes first.
+
+REANA 0.95's protocol (capabilities, Bearer token, bundle, validate) is tests/fake_reana95.py.
 """
 
 from __future__ import annotations

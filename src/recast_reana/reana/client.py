@@ -26,14 +26,12 @@ Unlike reana-client, TLS certificates are verified unless the caller turns it of
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import re
-import socket
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +41,7 @@ import requests
 import urllib3
 
 from recast_reana import __version__
+from recast_reana.reana import failures
 from recast_reana.reana import protocol as proto
 from recast_reana.redact import Redactor, log_filter
 
@@ -74,19 +73,6 @@ class AuthError(FatalError):
 
 class ProtocolError(FatalError):
     """The server answered something REANA does not: no REANA protocol, a missing field."""
-
-
-# 0.95's answers that say what to do, not just what happened (reana-commons 0.95.0a26
-# openapi_specifications/reana_server.json, the responses' descriptions).
-CONFLICT_HELP = {
-    409: "another change to this workflow or its workspace is in progress on REANA (a parallel "
-    "CI job or reana-client?); run again once it has ended",
-    411: "REANA needs the upload's Content-Length, and a proxy between here and REANA removed "
-    "it; ask the REANA administrators to let Content-Length through",
-    413: "the request is larger than REANA accepts (the bundle limit is "
-    f"{proto.BUNDLE_MAX_BYTES // (1024 * 1024)} MiB by default); keep big data out of reana.yaml's "
-    "workflow and inputs files (read it from EOS instead) or ask the REANA administrators",
-}
 
 
 @dataclass(frozen=True)
@@ -147,7 +133,9 @@ class Client:
         """GET /api/secrets: the user's secrets as [{name, type}] (never their values)."""
         data = self._json("GET", "/api/secrets", what="list your REANA secrets")
         if not isinstance(data, list):
-            raise ProtocolError(f"REANA answered GET /api/secrets with {_kind(data)}, not a list")
+            raise ProtocolError(
+                f"REANA answered GET /api/secrets with {failures.kind(data)}, not a list"
+            )
         return [self._answer(s, "GET /api/secrets", {"name": str}) for s in data]
 
     def protocol(self) -> proto.Protocol:
@@ -335,7 +323,9 @@ class Client:
         """`data` if it is a mapping whose `fields` have their types (a tuple with None: the
         field may be missing or null); else one line naming the request and the field."""
         if not isinstance(data, dict):
-            raise ProtocolError(f"REANA answered {request} with {_kind(data)}, not a mapping")
+            raise ProtocolError(
+                f"REANA answered {request} with {failures.kind(data)}, not a mapping"
+            )
         for key, kinds in fields.items():
             kinds = kinds if isinstance(kinds, tuple) else (kinds,)
             value = data.get(key)
@@ -343,10 +333,10 @@ class Client:
                 continue
             types = tuple(k for k in kinds if k is not None)
             if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
-                got = "no" if key not in data else _kind(value)
+                got = "no" if key not in data else failures.kind(value)
                 raise ProtocolError(
                     f"REANA answered {request} with {got} `{key}` where REANA sends "
-                    f"{' or '.join(_NAMES[t] for t in types)}"
+                    f"{' or '.join(failures.NAMES[t] for t in types)}"
                 )
         return data
 
@@ -443,7 +433,7 @@ class Client:
         elif isinstance(exc, requests.Timeout):
             why = f"timed out (no answer within {self.timeout:g} s)"
         elif isinstance(exc, requests.ConnectionError):
-            why = _connection_failure(exc)
+            why = failures.connection_failure(exc)
         else:
             why = type(exc).__name__
         return f"cannot reach REANA at {self.url}: {why} (while trying to {what})"
@@ -466,10 +456,11 @@ class Client:
                 "proxy in front of REANA, e.g. while REANA restarts?)",
                 transient=True,
             )
-        if status in CONFLICT_HELP and isinstance(body, dict):
+        if status in failures.CONFLICT_HELP and isinstance(body, dict):
             detail = self.redact(message).strip().splitlines()[0] if message.strip() else ""
+            advice = failures.CONFLICT_HELP[status]
             return FatalError(
-                f"cannot {what}: REANA answered HTTP {status} ({detail}): {CONFLICT_HELP[status]}",
+                f"cannot {what}: REANA answered HTTP {status} ({detail}): {advice}",
                 status=status,
             )
         message = self.redact(message)
@@ -511,53 +502,3 @@ def _not_sent(exc: requests.RequestException) -> bool:
 
 def _mapping(data: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
-
-
-_NAMES = {str: "a string", dict: "a mapping", list: "a list", bool: "true or false"}
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return "a number"
-    for t, name in _NAMES.items():
-        if isinstance(value, t):
-            return name
-    return f"a {type(value).__name__}"
-
-
-def _causes(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        stack += [e.__cause__, e.__context__, getattr(e, "reason", None)]
-        stack += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
-
-
-def _connection_failure(exc: requests.RequestException) -> str:
-    """What went wrong with the connection, from the chain urllib3 wraps around it."""
-    for cause in _causes(exc):
-        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
-            return "name not resolved"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return "timed out"
-        if isinstance(cause, BrokenPipeError):
-            return "connection closed while sending"
-        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "network unreachable"
-    text = str(exc)
-    if "RemoteDisconnected" in text or "closed connection without response" in text:
-        return "connection closed without an answer"
-    if "IncompleteRead" in text or "Connection broken" in text:
-        return "connection broken in the middle of the answer"
-    return "connection failed"

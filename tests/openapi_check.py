@@ -1,15 +1,18 @@
 """Requests and answers checked against a Swagger 2.0 document (REANA's published API).
 
-The document is `reana_commons/openapi_specifications/reana_server.json` of reana-commons 0.9.11
-(tests/reana_commons_dist.py fetches it). A request is checked for: the route and method exist,
-required parameters are there, no undeclared query parameter, parameter types, the body's content
-type and JSON schema. An answer is checked for a documented status and its response schema.
+The document is `reana_commons/openapi_specifications/reana_server.json` of reana-commons 0.9.11,
+or of the 0.95 pre-release (tests/reana_commons_dist.py fetches both). A request is checked for:
+the route and method exist, required parameters are there, no undeclared query parameter,
+parameter types, the body's content type and JSON schema, a multipart body's `formData` fields
+(0.95's `bundle`). An answer is checked for a documented status and its response schema
+(`#/definitions/...` references resolved in the document).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from email.parser import BytesParser
 from typing import Any
 from urllib.parse import unquote
 
@@ -31,11 +34,29 @@ def _nullable(schema: Any) -> Any:
 _VALIDATORS: dict[int, Any] = {}
 
 
-def _validator(schema: dict[str, Any]) -> Any:
+def _validator(schema: dict[str, Any], definitions: dict[str, Any] | None = None) -> Any:
     """One validator per schema object of the document (building them is the slow part)."""
     if id(schema) not in _VALIDATORS:
-        _VALIDATORS[id(schema)] = jsonschema.Draft4Validator(_nullable(schema))
+        rooted = {**schema, "definitions": definitions} if definitions else schema
+        _VALIDATORS[id(schema)] = jsonschema.Draft4Validator(_nullable(rooted))
     return _VALIDATORS[id(schema)]
+
+
+def parse_form(ctype: str, body: bytes) -> dict[str, tuple[str | None, bytes]] | None:
+    """A multipart/form-data body as {field: (file name, bytes)}; None if it is not one."""
+    if not ctype.startswith("multipart/form-data") or "boundary=" not in ctype:
+        return None
+    message = BytesParser().parsebytes(b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+    if not message.is_multipart():
+        return None
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in message.get_payload():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        if not isinstance(name, str) or not isinstance(payload, bytes):
+            return None
+        fields[name] = (part.get_filename(), payload)
+    return fields
 
 
 class OpenApi:
@@ -43,6 +64,8 @@ class OpenApi:
 
     def __init__(self, document: dict[str, Any]) -> None:
         assert document.get("swagger") == "2.0"
+        self.document = document
+        self.definitions = document.get("definitions") or {}
         routes: list[tuple[int, re.Pattern[str], str, dict[str, Any]]] = []
         for template, methods in document["paths"].items():
             # REANA's Flask route for file_name is <path:...>: it may hold slashes.
@@ -72,9 +95,24 @@ class OpenApi:
         params = op.get("parameters", [])
         problems = _query_problems([p for p in params if p["in"] == "query"], query)
         body_params = [p for p in params if p["in"] == "body"]
+        form_params = [p for p in params if p["in"] == "formData"]
         consumes = op.get("consumes", ["application/json"])
-        if body and not body_params:
+        if body and not body_params and not form_params:
             problems.append("a body sent to an operation that takes none")
+        if form_params:
+            media = ctype.split(";")[0].strip()
+            form = parse_form(ctype, body) if media in consumes else None
+            if form is None:
+                problems.append(f"body sent as {media or 'nothing'}, expected {consumes} fields")
+                return problems
+            declared = {p["name"]: p for p in form_params}
+            problems += [f"undeclared form field {f!r}" for f in form if f not in declared]
+            for name, p in declared.items():
+                if name not in form:
+                    if p.get("required"):
+                        problems.append(f"missing required form field {name!r}")
+                elif p.get("type") == "file" and form[name][0] is None:
+                    problems.append(f"form field {name!r} is not a file part")
         for p in body_params:
             if not body:
                 if p.get("required"):
@@ -89,7 +127,7 @@ class OpenApi:
                 except ValueError:
                     problems.append("body is not JSON")
                     continue
-                for error in _validator(p["schema"]).iter_errors(data):
+                for error in _validator(p["schema"], self.definitions).iter_errors(data):
                     problems.append(f"body {p['name']!r}: {error.message}")
         return problems
 
@@ -100,7 +138,13 @@ class OpenApi:
         schema = documented[str(status)].get("schema")
         if schema is None or schema.get("type") == "file":
             return []
-        return [f"response {status}: {e.message}" for e in _validator(schema).iter_errors(body)]
+        validator = _validator(schema, self.definitions)
+        return [f"response {status}: {e.message}" for e in validator.iter_errors(body)]
+
+    def security(self, op: dict[str, Any]) -> list[Any]:
+        """The operation's security requirements (its own, else the document's)."""
+        found = op.get("security", self.document.get("security", []))
+        return found if isinstance(found, list) else []
 
 
 def _query_problems(declared: list[dict[str, Any]], query: dict[str, list[str]]) -> list[str]:

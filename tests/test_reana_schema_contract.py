@@ -1,4 +1,5 @@
-"""Contract: recast-reana's reana.yaml schema agrees with REANA's own (reana-commons 0.9.11).
+"""Contract: recast-reana's reana.yaml schema agrees with REANA's own (reana-commons 0.9.11 and
+the REANA 0.95 pre-release, reana-commons 0.95.0a26: `TABLE_095`).
 
 The REANA schema is read from the reana-commons 0.9.11 distribution that `pip download` fetches
 (PyPI has only the sdist for 0.9.11; a wheel is read the same way if one appears). REANA's verdict
@@ -22,7 +23,7 @@ from typing import Any, NamedTuple
 import jsonschema
 import pytest
 from jsonschema.validators import validator_for
-from reana_commons_dist import read_member
+from reana_commons_dist import PRERELEASE, archive, read_member
 
 pytestmark = pytest.mark.slow
 
@@ -40,6 +41,13 @@ def our_schema() -> Any:
 def reana_schema(reana_commons: Path) -> Any:
     loaded = json.loads(read_member(reana_commons, MEMBER))
     assert loaded["title"] == "REANA analysis specification"
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def reana_schema_095(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    loaded = json.loads(read_member(archive(pytestconfig, tmp_path_factory, PRERELEASE), MEMBER))
+    assert "files" in loaded["properties"]["workflow"]["properties"]  # the 0.95 schema indeed
     return loaded
 
 
@@ -270,6 +278,89 @@ TABLE = [
 ]
 
 
+# REANA 0.95's additions, each also in a file whose `version` is older.
+DASK = {"image": "ghcr.io/dask/dask:2024.1.0", "number_of_workers": 2}
+SERIAL_095 = {**SERIAL_STEP, "htcondor_request_memory": "4 GB", "htcondor_requirements": "x"}
+ADDITIONS = {
+    "workflow-files": {"workflow__files": ["specs/steps.yml"]},
+    "workflow-directories": {"workflow__directories": ["specs"]},
+    "parameters-file": {"workflow__type": "cwl", "workflow__parameters": {"file": "job.yml"}},
+    "dask": {"workflow__resources": {"dask": DASK}},
+    "rucio-voms": {"workflow__resources": {"rucio": True, "voms_proxy": False}},
+    "step-resources": {
+        "workflow": {"type": "serial", "specification": {"steps": [SERIAL_095]}},
+    },
+}
+GATED = {  # (path, keyword) of ours for each addition in a file of version 0.9.0
+    "workflow-files": ("workflow", "additionalProperties"),
+    "workflow-directories": ("workflow", "additionalProperties"),
+    "parameters-file": ("workflow", "additionalProperties"),
+    "dask": ("workflow.resources", "additionalProperties"),
+    "rucio-voms": ("workflow.resources", "additionalProperties"),
+    "step-resources": ("workflow.specification.steps.0", "additionalProperties"),
+}
+OLDER = "the file's version is 0.9: REANA 0.9 ignores the key, so ours names the version it needs"
+
+TABLE += [
+    *(
+        pytest.param(
+            Row(doc(version="0.95.0", **changes), "warns", True, engine_reads="REANA 0.95"),
+            id=f"0.95-{name}-with-version-0.95",
+        )
+        for name, changes in ADDITIONS.items()
+    ),
+    *(
+        pytest.param(Row(doc(**changes), "warns", False), id=f"0.95-{name}-with-version-0.9")
+        for name, changes in ADDITIONS.items()
+    ),
+]
+
+TABLE_095 = [
+    *(
+        pytest.param(Row(doc(version="0.95.0", **changes), "valid", True), id=name)
+        for name, changes in ADDITIONS.items()
+    ),
+    *(
+        stricter(f"{name}-with-version-0.9", doc(**changes), OLDER, GATED[name])
+        for name, changes in ADDITIONS.items()
+    ),
+    pytest.param(Row(BASE, "valid", True), id="tutorial-like"),
+    pytest.param(
+        Row(
+            doc(version="1.0", workflow__resources={"dask": {"number_of_workers": 2}}),
+            "invalid",
+            False,
+        ),
+        id="dask-without-image",
+    ),
+    pytest.param(
+        Row(
+            doc(
+                version="0.95",
+                workflow__resources={"dask": {**DASK, "single_worker_memory": "2GB"}},
+            ),
+            "invalid",
+            False,
+        ),
+        id="dask-memory-unit",
+    ),
+    stricter(
+        "parameters-file-of-yadage",
+        doc(version="0.95.0", workflow__parameters={"file": "params.yml"}),
+        "reana-commons 0.95 workflow_parameter_file refuses it for yadage and serial in code",
+        ("workflow.parameters", "not"),
+    ),
+    pytest.param(
+        Row(doc(version="0.95.0", workflow__type="cwl", workflow__parameters={}), "invalid", False),
+        id="parameters-without-file",
+    ),
+    pytest.param(
+        Row(doc(version="0.95.0", workflow__files="specs/steps.yml"), "invalid", False),
+        id="workflow-files-not-a-list",
+    ),
+]
+
+
 def test_table_is_large_enough() -> None:
     assert len(TABLE) >= 20
     reasons = [
@@ -286,6 +377,15 @@ def test_both_schemas_are_draft7(reana_schema: Any) -> None:
 
 @pytest.mark.parametrize("row", TABLE)
 def test_schemas_agree(reana_schema: Any, row: Row) -> None:
+    agree(reana_schema, row)
+
+
+@pytest.mark.parametrize("row", TABLE_095)
+def test_schemas_agree_with_095(reana_schema_095: Any, row: Row) -> None:
+    agree(reana_schema_095, row)
+
+
+def agree(reana_schema: Any, row: Row) -> None:
     verdict, reana_errors = reana_verdict(reana_schema, row.doc)
     mine = our_errors(row.doc)
     assert verdict == row.reana, reana_errors

@@ -422,7 +422,7 @@ def test_without_wait(
         (["--grid", "missing.yaml"], {}, 2, "--grid missing.yaml"),
         ([], {"REANA_SERVER_URL": "reana.cern.ch"}, 2, "give the https:// address"),
         ([], {"REANA_ACCESS_TOKEN": "wrong"}, 3, "REANA refused the access token"),
-        ([], {"REANA_SERVER_URL": "http://127.0.0.1:9"}, 3, "connection failed"),
+        ([], {"REANA_SERVER_URL": "http://127.0.0.1:9"}, 3, "connection refused"),
     ],
 )
 def test_exit_codes(

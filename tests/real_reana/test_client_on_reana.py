@@ -90,3 +90,43 @@ def test_unknown_token(real_reana_stack: Stack) -> None:
         403,
         "REANA refused the access token (REANA_ACCESS_TOKEN): Token not valid.",
     )
+
+
+def test_the_real_094_server_speaks_the_09_protocol(real_reana_stack: Stack) -> None:
+    """GET /api/ping (no token) tells 0.9 from 0.95: 0.9.4 lists no `api_capabilities`, so the
+    token goes as `access_token` and there is no server-side validation to ask."""
+    token = real_reana_stack.tokens["runner"]
+    c = api.Client(real_reana_stack.url, token)
+    try:
+        assert not c.protocol().bundles and c.protocol().capabilities == ()
+        assert c.validate({"workflow": {"type": "serial"}}, {}) is None
+        assert c.you()["email"]
+    finally:
+        c.close()
+
+
+def test_refusals_past_the_handshake_never_show_the_token(real_reana_stack: Stack) -> None:
+    """The real server's refusals of requests that carried the token (as `access_token`, 0.9),
+    and an address where no REANA API answers: one line each, the token nowhere, nothing
+    chained."""
+    token = real_reana_stack.tokens["runner"]
+    c = api.Client(real_reana_stack.url, token)
+    nowhere = api.Client(real_reana_stack.url + "/no-api-here", token)
+    errors = []
+    for call in (
+        lambda: c.status("no-such-workflow"),
+        lambda: c.create("a.b", {"workflow": {"type": "serial"}}),
+        lambda: c.files("no-such-workflow"),
+        nowhere.you,
+    ):
+        with pytest.raises(api.ReanaError) as info:
+            call()
+        errors.append(info.value)
+    c.close()
+    nowhere.close()
+    for error in errors:
+        text = str(error)
+        assert "\n" not in text and token not in text, text
+        assert error.__cause__ is None and error.__context__ is None
+    assert str(errors[1]).startswith("cannot create workflow a.b: REANA answered HTTP 403: ")
+    assert str(errors[3]).startswith("cannot ask REANA which protocol it speaks: ")

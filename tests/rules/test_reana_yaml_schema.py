@@ -15,6 +15,26 @@ def reana(old: str, new: str) -> dict[str, str]:
     return replace_in(REANA_REPO, "reana.yaml", old, new)
 
 
+# REANA 0.95's additions (reana-commons 0.95.0a26 reana_analysis_schema.json)
+ADDITIONS_095 = (
+    "  file: specs/workflow.yml\n"
+    "  files: [specs/steps.yml]\n"
+    "  directories: [specs]\n"
+    "  resources:\n"
+    "    voms_proxy: true\n"
+    "    dask: {image: 'ghcr.io/dask/dask:2024.1.0', number_of_workers: 2}\n"
+)
+REANA_095 = replace_in(
+    reana("  file: specs/workflow.yml\n", ADDITIONS_095), "reana.yaml", "0.9.0", "0.95.0"
+)
+SERIAL_095 = with_files(
+    REANA_REPO,
+    reana_DOT_yaml="version: 0.9.0\nworkflow:\n  type: serial\n  specification:\n    steps:\n"
+    "      - environment: python:3.11\n        commands: [python fit.py]\n"
+    "        htcondor_request_memory: 4 GB\n",
+)
+
+
 RECAST_WITH_REANA = with_files(
     RECAST_REPO,
     reana_DOT_yaml=REANA_YAML.replace(
@@ -41,6 +61,10 @@ PASS = [
     ),
     pytest.param(
         with_files(REANA_REPO, reana_DOT_yaml="version: [\n"), id="syntax-error-is-RR001s-job"
+    ),
+    pytest.param(REANA_095, id="reana-0.95-additions-with-version-0.95"),
+    pytest.param(
+        replace_in(SERIAL_095, "reana.yaml", "0.9.0", "0.96.1"), id="step-resource-of-0.95"
     ),
 ]
 
@@ -96,6 +120,12 @@ FAIL = [
         ["reana.yaml:12:20", "reana.yaml:12:34"],
         id="retention-rules",
     ),
+    pytest.param(
+        replace_in(REANA_095, "reana.yaml", "0.95.0", "0.9.0"),
+        ["reana.yaml:11:3", "reana.yaml:12:3", "reana.yaml:14:5", "reana.yaml:15:5"],
+        id="reana-0.95-additions-with-version-0.9",
+    ),
+    pytest.param(SERIAL_095, ["reana.yaml:8:9"], id="step-resource-of-0.95-with-version-0.9"),
 ]
 
 
@@ -150,6 +180,25 @@ def messages(files: dict[str, str]) -> list[str]:
         (
             reana("  directories:\n", "  directories: specs\n  x:\n"),
             "inputs.directories must be a list",
+        ),
+        (
+            replace_in(REANA_095, "reana.yaml", "version: 0.95.0\n", ""),
+            "workflow.files needs `version: 0.95.0` or later: only REANA 0.95 reads it (0.9 "
+            "ignores it); raise the file's `version` or remove the key",
+        ),
+        (
+            replace_in(REANA_095, "reana.yaml", "0.95.0", "0.9.0"),
+            "workflow.resources.dask needs `version: 0.95.0` or later",
+        ),
+        (
+            replace_in(
+                REANA_095, "reana.yaml", "  directories: [specs]\n", "  parameters: {file: p.yml}\n"
+            ),
+            "workflow.parameters is read only for cwl and snakemake workflows; REANA 0.95 refuses",
+        ),
+        (
+            replace_in(REANA_095, "reana.yaml", "number_of_workers: 2", "number_of_workers: x"),
+            "workflow.resources.dask.number_of_workers must be a whole number",
         ),
     ],
 )

@@ -49,6 +49,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="on SIGTERM/SIGINT (a cancelled CI job) stop the REANA workflows it started",
     )
+    parser.add_argument(
+        "--online",
+        action="store_true",
+        help="REANA 0.95: its validation also checks the images (environments=true)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
         keep_last=args.keep_last,
         stop_on_cancel=args.stop_on_cancel,
         history=Path(args.history).resolve() if args.history else None,
+        online=args.online,
     )
     console = rr.Console(
         out=lambda line: print(line, flush=True),

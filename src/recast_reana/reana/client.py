@@ -12,6 +12,15 @@ controller 0.9.4 `rest/workflows_status.py`):
   specs/workflow.yml does not exist" at start), so a 500 is retried only where repeating the
   request is harmless.
 
+REANA 0.95 speaks another protocol (reana/protocol.py): the client asks `GET /api/ping` once,
+before anything else, and then sends the token as `Authorization: Bearer` and creates a workflow
+from a bundle; a 0.9 server gets `access_token` and the JSON create. The token is only ever sent
+to the configured address: redirects are refused, never followed.
+
+Every field read from an answer is checked; an answer without it is a ProtocolError naming the
+request and the field. `Retry-After` (seconds or an HTTP-date) on 429/503 is waited for while the
+waits add up to no more than the timeout.
+
 Unlike reana-client, TLS certificates are verified unless the caller turns it off.
 """
 
@@ -23,15 +32,17 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 import urllib3
 
 from recast_reana import __version__
+from recast_reana.reana import failures
+from recast_reana.reana import protocol as proto
 from recast_reana.redact import Redactor, log_filter
 
 # Answers that say nothing about the request itself: an overloaded or restarting server or proxy.
@@ -52,14 +63,23 @@ class ReanaError(Exception):
         self.transient = transient
 
 
-class AuthError(ReanaError):
+class FatalError(ReanaError):
+    """Nothing will work until someone acts (the token, the address, the server): exit 3."""
+
+
+class AuthError(FatalError):
     """REANA refused the access token: missing, unknown or revoked."""
+
+
+class ProtocolError(FatalError):
+    """The server answered something REANA does not: no REANA protocol, a missing field."""
 
 
 @dataclass(frozen=True)
 class Created:
     id: str
     name: str  # "<name>.<run number>"
+    bundled: frozenset[str] = field(default_factory=frozenset)  # files REANA 0.95 already has
 
 
 class Client:
@@ -89,6 +109,7 @@ class Client:
         self.timeout = timeout
         self.attempts = max(1, attempts)
         self._sleep = sleep
+        self._protocol: proto.Protocol | None = None
         if not verify:  # the user chose this (--insecure); one warning from us is enough
             urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 
@@ -105,32 +126,109 @@ class Client:
 
     def you(self) -> dict[str, Any]:
         """GET /api/you: proves the server answers and accepts the token."""
-        return _mapping(self._json("GET", "/api/you", what="check the access token"))
+        data = self._json("GET", "/api/you", what="check the access token")
+        return self._answer(data, "GET /api/you", {})
 
     def secrets(self) -> list[dict[str, Any]]:
         """GET /api/secrets: the user's secrets as [{name, type}] (never their values)."""
         data = self._json("GET", "/api/secrets", what="list your REANA secrets")
         if not isinstance(data, list):
-            raise ReanaError("REANA answered GET /api/secrets with something else than a list")
-        return [s for s in data if isinstance(s, dict)]
+            raise ProtocolError(
+                f"REANA answered GET /api/secrets with {failures.kind(data)}, not a list"
+            )
+        return [self._answer(s, "GET /api/secrets", {"name": str}) for s in data]
 
-    def create(self, name: str, specification: Mapping[str, Any]) -> Created:
-        """POST /api/workflows?workflow_name=: 201 {message, workflow_id, workflow_name}."""
-        data = _mapping(
+    def protocol(self) -> proto.Protocol:
+        """GET /api/ping (once): REANA 0.9 or 0.95's bundle protocol; ProtocolError otherwise."""
+        if self._protocol is None:
+            data = self._json("GET", "/api/ping", what="ask REANA which protocol it speaks")
+            try:
+                self._protocol = proto.read_ping(data)
+            except proto.ProtocolProblem as exc:
+                raise ProtocolError(
+                    f"{self.url} answered GET /api/ping with {exc}: it speaks neither REANA 0.9's "
+                    "nor 0.95's protocol (is REANA_SERVER_URL a REANA server? a newer REANA "
+                    "needs a newer recast-reana)"
+                ) from None
+        return self._protocol
+
+    def create(
+        self,
+        name: str,
+        specification: Mapping[str, Any],
+        files: Mapping[str, bytes] | None = None,
+    ) -> Created:
+        """POST /api/workflows?workflow_name=: 201 {message, workflow_id, workflow_name}.
+
+        0.9: the body is reana.yaml as JSON. 0.95: a multipart `bundle` of reana.yaml and those
+        of `files` the server loads the workflow from (`Created.bundled`: no need to upload
+        them again)."""
+        what = f"create workflow {name}"
+        options: dict[str, Any] = {"body": dict(specification)}
+        bundled: list[str] = []
+        if self.protocol().bundles:
+            options = self._bundle(specification, files or {})
+            bundled = proto.bundle_scope(specification, files or {})
+        data = self._answer(
             self._json(
                 "POST",
                 "/api/workflows",
                 params={"workflow_name": name},
-                body=dict(specification),
                 expect=201,
                 repeatable=False,
-                what=f"create workflow {name}",
-            )
+                what=what,
+                **options,
+            ),
+            "POST /api/workflows",
+            {"workflow_id": str, "workflow_name": (str, None)},
         )
-        wid, full = data.get("workflow_id"), data.get("workflow_name")
-        if not isinstance(wid, str) or not wid:
-            raise ReanaError(f"REANA created workflow {name} but sent no workflow_id")
-        return Created(wid, full if isinstance(full, str) and full else name)
+        wid, full = data["workflow_id"], data.get("workflow_name")
+        if not wid:
+            raise ProtocolError("REANA answered POST /api/workflows with an empty `workflow_id`")
+        return Created(wid, full if isinstance(full, str) and full else name, frozenset(bundled))
+
+    def validate(
+        self,
+        specification: Mapping[str, Any],
+        files: Mapping[str, bytes],
+        *,
+        environments: bool = False,
+    ) -> dict[str, Any] | None:
+        """POST /api/workflows/validate (REANA 0.95): {valid, errors, warnings, environments};
+        None where the server does not offer it (0.9)."""
+        if not self.protocol().bundles:
+            return None
+        params = {"environments": "true"} if environments else {}
+        data = self._answer(
+            self._json(
+                "POST",
+                "/api/workflows/validate",
+                params=params,
+                what="validate the specification on REANA",
+                **self._bundle(specification, files),
+            ),
+            "POST /api/workflows/validate",
+            {"valid": bool, "errors": (list, None), "warnings": (list, None)},
+        )
+        for key in ("errors", "warnings", "environments"):
+            items = data.get(key)
+            if items is not None and not (
+                isinstance(items, list) and all(isinstance(i, dict) for i in items)
+            ):
+                raise ProtocolError(
+                    f"REANA answered POST /api/workflows/validate with `{key}` that is not a "
+                    "list of mappings"
+                )
+        return data
+
+    def _bundle(
+        self, specification: Mapping[str, Any], files: Mapping[str, bytes]
+    ) -> dict[str, Any]:
+        """The multipart `bundle` field of 0.95's create and validate."""
+        scope = proto.bundle_scope(specification, files)
+        reana_yaml = json.dumps(dict(specification), indent=2, ensure_ascii=False).encode()
+        zipped = proto.build_bundle(reana_yaml, {p: files[p] for p in scope})
+        return {"files": {"bundle": ("validation-bundle.zip", zipped, "application/zip")}}
 
     def upload(self, workflow_id: str, path: str, data: bytes) -> None:
         """POST /api/workflows/<id>/workspace?file_name=<path>, the bytes as octet-stream."""
@@ -145,28 +243,30 @@ class Client:
     def start(self, workflow_id: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
         """POST /api/workflows/<id>/start with {input_parameters, operational_options}."""
         body = {"input_parameters": dict(parameters), "operational_options": {}}
-        return _mapping(
-            self._json(
-                "POST",
-                f"/api/workflows/{workflow_id}/start",
-                body=body,
-                repeatable=False,
-                what="start the workflow",
-            )
+        data = self._json(
+            "POST",
+            f"/api/workflows/{workflow_id}/start",
+            body=body,
+            repeatable=False,
+            what="start the workflow",
         )
+        return self._answer(data, "POST /api/workflows/ID/start", {"status": (str, None)})
 
     def status(self, workflow_id: str) -> dict[str, Any]:
         """GET /api/workflows/<id>/status: {status, progress{total,running,finished,failed}}."""
         path = f"/api/workflows/{workflow_id}/status"
-        return _mapping(self._json("GET", path, what="read the workflow status"))
+        data = self._json("GET", path, what="read the workflow status")
+        return self._answer(
+            data, "GET /api/workflows/ID/status", {"status": str, "progress": (dict, None)}
+        )
 
     def logs(self, workflow_id: str) -> dict[str, Any]:
         """GET /api/workflows/<id>/logs; `logs` is a JSON string (workflow controller's
         `build_workflow_logs`): {workflow_logs, job_logs: {job id: {job_name, status, logs,
         started_at, finished_at, ...}}, engine_specific}. Returned decoded."""
         path = f"/api/workflows/{workflow_id}/logs"
-        data = _mapping(self._json("GET", path, what="read the workflow logs"))
-        raw = data.get("logs")
+        data = self._json("GET", path, what="read the workflow logs")
+        raw = self._answer(data, "GET /api/workflows/ID/logs", {"logs": (str, None)}).get("logs")
         try:
             logs = json.loads(raw) if isinstance(raw, str) and raw else {}
         except ValueError:
@@ -176,9 +276,9 @@ class Client:
     def files(self, workflow_id: str) -> list[dict[str, Any]]:
         """GET /api/workflows/<id>/workspace: {items: [{name, size{raw}, last-modified}]}."""
         path = f"/api/workflows/{workflow_id}/workspace"
-        data = _mapping(self._json("GET", path, what="list the workspace"))
-        items = data.get("items")
-        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+        data = self._json("GET", path, what="list the workspace")
+        items = self._answer(data, "GET /api/workflows/ID/workspace", {"items": list})["items"]
+        return [self._answer(i, "GET /api/workflows/ID/workspace", {"name": str}) for i in items]
 
     def download(self, workflow_id: str, path: str, dest: Path) -> int:
         """GET /api/workflows/<id>/workspace/<path> into `dest` (atomically); returns the size.
@@ -214,10 +314,31 @@ class Client:
             return response.json()
         except ValueError:
             kind = response.headers.get("Content-Type", "?")
-            raise ReanaError(
+            raise ProtocolError(
                 f"cannot {what}: {self.url} answered HTTP {response.status_code} with {kind}, "
                 "not REANA's JSON (is REANA_SERVER_URL the REANA server?)"
             ) from None
+
+    def _answer(self, data: Any, request: str, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """`data` if it is a mapping whose `fields` have their types (a tuple with None: the
+        field may be missing or null); else one line naming the request and the field."""
+        if not isinstance(data, dict):
+            raise ProtocolError(
+                f"REANA answered {request} with {failures.kind(data)}, not a mapping"
+            )
+        for key, kinds in fields.items():
+            kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+            value = data.get(key)
+            if value is None and None in kinds:
+                continue
+            types = tuple(k for k in kinds if k is not None)
+            if not isinstance(value, types) or (bool not in types and isinstance(value, bool)):
+                got = "no" if key not in data else failures.kind(value)
+                raise ProtocolError(
+                    f"REANA answered {request} with {got} `{key}` where REANA sends "
+                    f"{' or '.join(failures.NAMES[t] for t in types)}"
+                )
+        return data
 
     def _call(
         self,
@@ -227,6 +348,7 @@ class Client:
         params: Mapping[str, str] | None = None,
         body: Any = None,
         data: bytes | None = None,
+        files: Mapping[str, Any] | None = None,
         expect: int = 200,
         repeatable: bool = True,
         stream: bool = False,
@@ -236,14 +358,23 @@ class Client:
 
         `repeatable=False` (create, start): repeated only when the request cannot have been
         carried out (no connection, a gateway's 502/503, the rate limit's 429), so no workflow
-        is created twice.
+        is created twice. A `Retry-After` is waited for (not counted as an attempt) while the
+        waits add up to at most `timeout`.
         """
-        query = {**(params or {}), "access_token": self._token}
+        query = dict(params or {})
         headers = {"Content-Type": "application/octet-stream"} if data is not None else {}
+        if path != "/api/ping":  # the one operation without authentication
+            if self.protocol().bundles:
+                headers["Authorization"] = f"Bearer {self._token}"
+            else:
+                query["access_token"] = self._token
         error: ReanaError | None = None
-        for attempt in range(self.attempts):
-            if attempt:
-                self._sleep(min(2.0**attempt, 30.0))
+        attempt, waited, pause = 0, 0.0, 0.0
+        while attempt < self.attempts:
+            if pause:
+                self._sleep(pause)
+            attempt += 1
+            pause = min(2.0**attempt, 30.0)  # before the next try, unless REANA says otherwise
             message, sent, tls = "", False, False
             try:
                 response = self._session.request(
@@ -252,6 +383,7 @@ class Client:
                     params=query,
                     json=body,
                     data=data,
+                    files=files,
                     headers=headers,
                     timeout=self.timeout,
                     stream=stream,
@@ -276,23 +408,35 @@ class Client:
                 return response
             error = self._refusal(response, what)
             retry = response.status_code in (TRANSIENT if repeatable else NOT_REACHED)
+            delay = proto.retry_after(response.headers.get("Retry-After")) if retry else None
             response.close()
+            if delay is not None:
+                delay = max(delay, 1.0)  # "Retry-After: 0" again and again is not a busy loop
+                if waited + delay > self.timeout:
+                    raise ReanaError(
+                        f"{error}; REANA asks to wait {delay:g} s more, beyond the "
+                        f"{self.timeout:g} s timeout (RECAST_REANA_HTTP_TIMEOUT): try again later",
+                        status=error.status,
+                        transient=True,
+                    )
+                waited, pause, attempt = waited + delay, delay, attempt - 1
+                continue
             if not retry:
                 raise error
         assert error is not None
         raise error
 
     def _describe(self, exc: requests.RequestException, what: str) -> str:
+        """One line in the user's words, never urllib3's ("HTTPConnectionPool(host=...)")."""
         if isinstance(exc, requests.exceptions.SSLError):
             why = "TLS certificate not verified (use --insecure only for a test server)"
         elif isinstance(exc, requests.Timeout):
-            why = f"no answer within {self.timeout:g} s"
+            why = f"timed out (no answer within {self.timeout:g} s)"
         elif isinstance(exc, requests.ConnectionError):
-            why = "connection failed"
+            why = failures.connection_failure(exc)
         else:
             why = type(exc).__name__
-        detail = self.redact(str(exc)).splitlines()[0][:300] if str(exc) else ""
-        return f"cannot {what}: {why} ({self.url}){': ' + detail if detail else ''}"
+        return f"cannot reach REANA at {self.url}: {why} (while trying to {what})"
 
     def _refusal(self, response: requests.Response, what: str) -> ReanaError:
         status = response.status_code
@@ -304,8 +448,21 @@ class Client:
         if not isinstance(message, str) or not message:
             message = response.reason or "no message"
         if 300 <= status < 400:
-            where = self.redact(response.headers.get("Location", "?")).split("?")[0]
-            message = f"redirected to {where}: set REANA_SERVER_URL to that address"
+            return self._redirect(response, what)
+        if status == 404 and body is None:  # REANA's 404s are JSON: this is a proxy's page
+            kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+            return ReanaError(
+                f"cannot {what}: {self.url} answered HTTP 404 with {kind}, not REANA's JSON (a "
+                "proxy in front of REANA, e.g. while REANA restarts?)",
+                transient=True,
+            )
+        if status in failures.CONFLICT_HELP and isinstance(body, dict):
+            detail = self.redact(message).strip().splitlines()[0] if message.strip() else ""
+            advice = failures.CONFLICT_HELP[status]
+            return FatalError(
+                f"cannot {what}: REANA answered HTTP {status} ({detail}): {advice}",
+                status=status,
+            )
         message = self.redact(message)
         first = message.strip().splitlines()[0] if message.strip() else message
         text = f"cannot {what}: REANA answered HTTP {status}: {first}"
@@ -363,6 +520,25 @@ class Client:
                 repeatable=False,
                 what="delete the workflow",
             )
+        )
+
+    def _redirect(self, response: requests.Response, what: str) -> FatalError:
+        """Never followed: the token goes only to REANA_SERVER_URL's host, and a redirect
+        within it (http to https, a moved path) is the user's to confirm."""
+        where = self.redact(response.headers.get("Location", "")).split("?")[0]
+        target = urlsplit(urljoin(self.url + "/", where)) if where else None
+        here = urlsplit(self.url)
+        if target is not None and (target.hostname, target.port) != (here.hostname, here.port):
+            return FatalError(
+                f"cannot {what}: REANA at {self.url} redirects to another host "
+                f"({target.scheme}://{target.netloc}); recast-reana sends the access token to "
+                "no other host: if that is your REANA server, set REANA_SERVER_URL to it",
+                status=response.status_code,
+            )
+        return FatalError(
+            f"cannot {what}: {self.url} answered HTTP {response.status_code}, redirected to "
+            f"{where or 'nowhere'}: set REANA_SERVER_URL to the address REANA answers at",
+            status=response.status_code,
         )
 
 

@@ -26,6 +26,7 @@ from recast_reana.reana import client as api
 from recast_reana.reana.console import Clock, Console, SystemClock
 from recast_reana.reana.grid import Point, load_grid
 from recast_reana.reana.plan import Plan, prepare, unknown_parameters
+from recast_reana.reana.server_validation import validate_on_server
 from recast_reana.reana.workflows import Runner, RunOptions
 from recast_reana.results.expected import expected_results
 
@@ -73,6 +74,7 @@ def execute(
         except KeyboardInterrupt:
             console.err("recast-reana: nothing was submitted to REANA")
             raise
+        validate_on_server(client, plan, console, environments=options.online)
         return Runner(plan, points, options, client, console, clock, expected=expected).run()
     finally:
         client.close()

@@ -61,6 +61,7 @@ class RunOptions:
     keep_last: int | None = None  # delete older ended runs of the name, keeping this many
     stop_on_cancel: bool = False  # stop the started workflows on SIGINT/SIGTERM
     history: Path | None = None  # the results history, read and written (results/history.py)
+    online: bool = False  # REANA 0.95's validation also checks the images (environments=true)
 
 
 @dataclass
@@ -170,15 +171,19 @@ class Runner:
         try:
             with self.console.section(f"reana_submit_{index}", header):
                 spec = declaring(self.plan.reana, result.parameters)
-                created = self.client.create(result.name, spec)
+                created = self.client.create(result.name, spec, uploads)
                 result.id, result.workflow = created.id, created.name
                 result.url, result.status = self.client.workflow_url(created.id), "created"
+                if created.bundled:  # REANA 0.95 took these with the specification
+                    self.console.out(f"  sent {len(created.bundled)} files in the bundle")
                 for path, data in uploads.items():
-                    self.client.upload(created.id, path, data)
-                    self.console.out(f"  uploaded {path} ({len(data)} B)")
+                    if path not in created.bundled:
+                        self.client.upload(created.id, path, data)
+                        self.console.out(f"  uploaded {path} ({len(data)} B)")
                 self._start(result)
-        except api.AuthError as exc:
-            raise Error(str(exc), EXIT_FATAL) from None
+        except api.FatalError as exc:  # the token, the server's protocol, 409/411/413
+            left = f" (workflow {result.workflow} exists but did not start)" if result.id else ""
+            raise Error(f"{exc}{left}", EXIT_FATAL) from None
         except api.ReanaError as exc:
             # Created but not started: deleted (or named), not left behind for nobody to start.
             fate = ""

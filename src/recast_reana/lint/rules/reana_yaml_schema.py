@@ -24,6 +24,14 @@ stricter in these places, each checked by `tests/test_reana_schema_contract.py`:
   workspace paths).
 - Beyond the schema, as reana-server's `validate_inputs` does: an input path listed twice, or
   inside another listed input directory (`specs` and `specs/workflow.yml`), is an error.
+- **REANA 0.95's keys** (reana-commons 0.95.0a26): `workflow.files`, `workflow.directories`,
+  `workflow.parameters.file`, `workflow.resources.{dask,rucio,voms_proxy}` and the serial steps'
+  `htcondor_request_{cpus,disk,memory}` and `htcondor_requirements` are accepted only when the
+  file's `version` says 0.95 or later (`0.95.0`, `1.0`); in an older (or unversioned) file the
+  message names the key and says it needs `version: 0.95.0`: REANA 0.9 ignores such a key
+  (its schema's unknown keys are warnings), so the workflow would run without what it asks for.
+  `workflow.parameters` is an error for yadage and serial workflows, as reana-commons 0.95
+  (`specification_paths.py`, `workflow_parameter_file`) refuses it in code.
 
 ## Why is this bad?
 `reana-client validate` stops at the first error it meets, turns unknown keys into warnings that
@@ -87,6 +95,14 @@ ID = "RR102"
 NAME = "reana-yaml-schema"
 SEVERITY = Severity.ERROR
 
+# REANA 0.95's keys (reana-commons 0.95.0a26 reana_analysis_schema.json), accepted only where
+# `version` says 0.95 or later: a 0.9 server ignores them (its schema's unknown keys are warnings).
+SINCE_095 = frozenset(
+    {"files", "directories", "parameters", "dask", "rucio", "voms_proxy"}
+    | {"htcondor_request_cpus", "htcondor_request_disk", "htcondor_request_memory"}
+    | {"htcondor_requirements"}
+)
+
 _TYPE_NAMES = {
     "object": "a mapping",
     "array": "a list",
@@ -136,9 +152,13 @@ def _schema_errors(src: SourceFile) -> Iterator[tuple[Pos, str]]:
         where = _where(src, path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
             known = list(err.schema.get("properties", {}))
+            since = _custom(err)  # the 0.95 gate: its keys only, the others are unknown anyway
             for key in err.instance:
-                if key not in known:
+                if key not in known and since is None:
                     yield src.key_pos((*path, key)), _unknown_key(key, where, known)
+                elif since is not None and key not in known and key in SINCE_095:
+                    message = _fill(since, where, err.instance).replace("{key}", str(key))
+                    yield src.key_pos((*path, key)), message
             continue
         if "propertyNames" in err.schema_path:  # the error is about a key of the mapping
             key_path = (*path, err.instance)

@@ -456,7 +456,14 @@ class Client:
                 "proxy in front of REANA, e.g. while REANA restarts?)",
                 transient=True,
             )
-        if status in failures.CONFLICT_HELP and isinstance(body, dict):
+        # 0.95's 409 is the workspace lock; 0.9's 409 says itself what is wrong ("Workflow
+        # ... is not running.").
+        bundles = self._protocol is not None and self._protocol.bundles
+        if (
+            status in failures.CONFLICT_HELP
+            and isinstance(body, dict)
+            and (status != 409 or bundles)
+        ):
             detail = self.redact(message).strip().splitlines()[0] if message.strip() else ""
             advice = failures.CONFLICT_HELP[status]
             return FatalError(

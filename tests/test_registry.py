@@ -461,7 +461,7 @@ def test_unreachable_registry_is_exit_3(tmp_path: Path) -> None:
     host = f"127.0.0.1:{free_port()}"
     with pytest.raises(Error) as raised:
         fetch_facts(refs(f"{host}/a:1"), client=Client([host], env={}), cache=FactsCache(tmp_path))
-    assert raised.value.message == f"{host}: cannot connect (Connection refused)"
+    assert raised.value.message == f"{host}: cannot connect (connection refused)"
 
 
 # --- the command line: check and convert --online, the offline cache, the hook -----------------

@@ -12,11 +12,7 @@ The only module that imports python-gitlab (network code stays out of the `check
 
 from __future__ import annotations
 
-import errno
-import http.client
 import logging
-import socket
-import ssl
 from collections.abc import Mapping
 from typing import Any, NoReturn
 from urllib.parse import quote, urlsplit
@@ -25,6 +21,7 @@ import gitlab
 import requests
 
 from recast_reana import __version__
+from recast_reana.connection import failure_reason
 from recast_reana.errors import EXIT_FATAL, Error
 from recast_reana.gitlab.settings import TOKEN_HELP, TOKEN_VAR, Settings
 from recast_reana.redact import Redactor
@@ -289,39 +286,7 @@ class Refused(Error):
 
 
 def _reason(exc: BaseException) -> str:
-    """What went wrong in words, from the exception chain (not urllib3's text)."""
-    seen: set[int] = set()
-    stack: list[BaseException] = [exc]
-    while stack:
-        cur = stack.pop()
-        if id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        if isinstance(cur, socket.gaierror) or "NameResolution" in type(cur).__name__:
-            return "name not resolved"
-        if isinstance(cur, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cur, ConnectionResetError):
-            return "connection reset"
-        if isinstance(cur, (ssl.SSLError, requests.exceptions.SSLError)):
-            if "CERTIFICATE_VERIFY" in str(cur):
-                return "TLS certificate not trusted (CI_SERVER_TLS_CA_FILE names the CA to trust)"
-            return "TLS handshake failed"
-        if isinstance(cur, (TimeoutError, socket.timeout, requests.ConnectTimeout)):
-            return "connection timed out"
-        if isinstance(cur, OSError) and cur.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "network unreachable"
-        if isinstance(cur, http.client.BadStatusLine) and "Remote" not in type(cur).__name__:
-            return "the answer was not HTTP"
-        if "RemoteDisconnected" in type(cur).__name__:
-            return "connection closed without an answer"
-        if isinstance(cur, requests.exceptions.ChunkedEncodingError):
-            return "the answer was cut off"
-        if isinstance(cur, requests.TooManyRedirects):
-            return "too many redirects"
-        stack += [a for a in cur.args if isinstance(a, BaseException)]
-        stack += [c for c in (cur.__cause__, cur.__context__) if c is not None]
-        reason = getattr(cur, "reason", None)
-        if isinstance(reason, BaseException):
-            stack.append(reason)
-    return "connection failed"
+    reason = failure_reason(exc)
+    if reason == "TLS certificate not trusted":
+        return f"{reason} (CI_SERVER_TLS_CA_FILE names the CA to trust)"
+    return reason

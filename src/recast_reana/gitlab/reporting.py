@@ -33,6 +33,7 @@ import gitlab
 import requests
 
 from recast_reana import __version__
+from recast_reana.connection import failure_reason
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.filetree import atomic_write
 from recast_reana.gitlab.report_text import MARKER, STATUS_NAME
@@ -158,7 +159,7 @@ class _Api:
             raise _Refused(0, f"GitLab at {self.settings.url} did not answer in time") from None
         except requests.ConnectionError as exc:
             raise _Refused(
-                0, f"cannot reach GitLab at {self.settings.url}: {_reason(exc)}"
+                0, f"cannot reach GitLab at {self.settings.url}: {failure_reason(exc)}"
             ) from None
 
     def close(self) -> None:
@@ -356,17 +357,3 @@ def _message(raw: Any) -> str:
     if text.startswith("<"):  # an HTML error page (a proxy in front of GitLab)
         return "(an HTML page, not GitLab's API)"
     return text[:300]
-
-
-def _reason(exc: requests.ConnectionError) -> str:
-    text = str(exc)
-    for needle, said in (
-        ("Connection refused", "connection refused"),
-        ("Name or service not known", "name not resolved"),
-        ("nodename nor servname", "name not resolved"),
-        ("timed out", "timed out"),
-        ("CERTIFICATE_VERIFY_FAILED", "TLS certificate not trusted"),
-    ):
-        if needle in text:
-            return said
-    return "connection failed"

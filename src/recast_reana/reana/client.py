@@ -41,6 +41,7 @@ import requests
 import urllib3
 
 from recast_reana import __version__
+from recast_reana.connection import failure_reason
 from recast_reana.reana import failures
 from recast_reana.reana import protocol as proto
 from recast_reana.redact import Redactor, log_filter
@@ -433,7 +434,7 @@ class Client:
         elif isinstance(exc, requests.Timeout):
             why = f"timed out (no answer within {self.timeout:g} s)"
         elif isinstance(exc, requests.ConnectionError):
-            why = failures.connection_failure(exc)
+            why = failure_reason(exc)
         else:
             why = type(exc).__name__
         return f"cannot reach REANA at {self.url}: {why} (while trying to {what})"

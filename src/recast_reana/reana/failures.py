@@ -4,9 +4,6 @@
 
 from __future__ import annotations
 
-import errno
-import socket
-from collections.abc import Iterable
 from typing import Any
 
 from recast_reana.reana.protocol import BUNDLE_MAX_BYTES
@@ -36,39 +33,3 @@ def kind(value: Any) -> str:
         if isinstance(value, t):
             return name
     return f"a {type(value).__name__}"
-
-
-def _causes(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    stack: list[BaseException | None] = [exc]
-    while stack:
-        e = stack.pop()
-        if e is None or id(e) in seen:
-            continue
-        seen.add(id(e))
-        yield e
-        stack += [e.__cause__, e.__context__, getattr(e, "reason", None)]
-        stack += [a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]
-
-
-def connection_failure(exc: BaseException) -> str:
-    """What went wrong with the connection, from the chain urllib3 wraps around it."""
-    for cause in _causes(exc):
-        if isinstance(cause, socket.gaierror) or "NameResolutionError" in type(cause).__name__:
-            return "name not resolved"
-        if isinstance(cause, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(cause, ConnectionResetError):
-            return "connection reset"
-        if isinstance(cause, (TimeoutError, socket.timeout)):
-            return "timed out"
-        if isinstance(cause, BrokenPipeError):
-            return "connection closed while sending"
-        if isinstance(cause, OSError) and cause.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "network unreachable"
-    text = str(exc)
-    if "RemoteDisconnected" in text or "closed connection without response" in text:
-        return "connection closed without an answer"
-    if "IncompleteRead" in text or "Connection broken" in text:
-        return "connection broken in the middle of the answer"
-    return "connection failed"

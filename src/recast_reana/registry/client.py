@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import requests
 
 from recast_reana import __version__
+from recast_reana.connection import failure_reason
 from recast_reana.model.images import DOCKER_HUB, ImageRef
 from recast_reana.registry.auth import Credentials, credentials, parse_challenge
 
@@ -42,7 +42,6 @@ _NOT_FOUND = {
     "NAME_UNKNOWN": "the registry has no such repository",
     "BLOB_UNKNOWN": "the registry lacks one of its blobs",
 }
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 
 
 class RegistryError(Exception):
@@ -179,7 +178,7 @@ class Client:
             raise RegistryError(message, fatal=False) from None
         except requests.exceptions.SSLError as exc:
             hint = "; if it speaks plain HTTP, list it in .recast-reana.yaml registries: insecure"
-            message = f"{registry}: TLS failed ({_reason(exc)}){hint}"
+            message = f"{registry}: TLS failed ({failure_reason(exc)}){hint}"
             raise RegistryError(message, fatal=True) from None
         except requests.exceptions.Timeout:
             raise RegistryError(
@@ -189,7 +188,7 @@ class Client:
             ) from None
         except requests.exceptions.RequestException as exc:
             raise RegistryError(
-                f"{registry}: cannot connect ({_reason(exc)})", fatal=True
+                f"{registry}: cannot connect ({failure_reason(exc)})", fatal=True
             ) from None
         self.requests += len(response.history)
         return response
@@ -257,7 +256,7 @@ class Client:
             ) from None
         except requests.exceptions.RequestException as exc:
             raise RegistryError(
-                f"{registry}: cannot reach its token service ({_reason(exc)})", fatal=True
+                f"{registry}: cannot reach its token service ({failure_reason(exc)})", fatal=True
             ) from None
         self.bytes_read += len(response.content)
         if response.status_code in (401, 403):
@@ -335,15 +334,3 @@ def _json(body: bytes) -> Any:
         return json.loads(body)
     except ValueError:
         return None
-
-
-def _reason(exc: BaseException) -> str:
-    """The short cause of a connection failure ("Connection refused"), without the URL."""
-    found = _ERRNO.search(str(exc))
-    if found:
-        return found.group(1).strip()
-    text = str(exc)
-    for known in ("certificate verify failed", "wrong version number", "Name or service not known"):
-        if known in text:
-            return known
-    return type(exc).__name__

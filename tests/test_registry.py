@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from oci_registry import PASSWD, Image, Registry, oci_image, tar_bytes
@@ -337,6 +337,7 @@ TOKEN = "Sentinel-Bearer-Token-9a2c"
 
 
 class Fake(BaseHTTPRequestHandler):
+    cdn = ""  # host:port of the Cdn server
     """/v2/<case>/...: each repository name is one fault."""
 
     def log_message(self, *args: Any) -> None:
@@ -359,10 +360,14 @@ class Fake(BaseHTTPRequestHandler):
             digest(NOT_TAR_PLAIN): NOT_TAR_PLAIN,
         }
         if self.path.startswith("/token?"):  # the Docker token protocol: a token for the scope
-            ok = "scope=repository%3Abearer%3Apull" in self.path and "service=fake" in self.path
+            scopes = ("scope=repository%3Abearer%3Apull", "scope=repository%3Acdn%3Apull")
+            ok = any(s in self.path for s in scopes) and "service=fake" in self.path
             self.send(200 if ok else 400, json.dumps({"token": TOKEN}).encode())
             return
-        if case == "bearer":
+        if case == "cdn" and "/blobs/" in self.path:  # blobs live on another host (S3, a CDN)
+            self.send(307, headers={"Location": f"http://{Fake.cdn}{self.path}"})
+            return
+        if case in ("bearer", "cdn"):
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 host = self.headers["Host"]
                 challenge = f'Bearer realm="http://{host}/token",service="fake"'
@@ -400,8 +405,24 @@ class Fake(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
 
+class Cdn(Fake):
+    """The other host a registry redirects blob downloads to: serves them to anyone, and keeps
+    the Authorization headers it was sent."""
+
+    authorizations: ClassVar[list[str | None]] = []
+
+    def do_GET(self) -> None:
+        Cdn.authorizations.append(self.headers.get("Authorization"))
+        blob = {digest(CONFIG): CONFIG}.get(self.path.rsplit("/", 1)[1], PASSWD_LAYER)
+        self.send(200, blob)
+
+
 @pytest.fixture
 def fake() -> Iterator[str]:
+    cdn = ThreadingHTTPServer(("localhost", 0), Cdn)
+    threading.Thread(target=cdn.serve_forever, daemon=True).start()
+    Fake.cdn = f"localhost:{cdn.server_address[1]}"
+    Cdn.authorizations = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), Fake)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -411,6 +432,8 @@ def fake() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+        cdn.shutdown()
+        cdn.server_close()
 
 
 @pytest.mark.parametrize(
@@ -621,6 +644,17 @@ def test_cli_slow_registry_and_bad_answers(
     assert all(
         line.startswith("recast-reana: warning: ") and "UID unknown" in line for line in lines
     )
+
+
+def test_the_token_stays_with_the_registry_when_blobs_are_on_another_host(
+    fake: str, tmp_path: Path
+) -> None:
+    """A 307 to a CDN for each blob: the blobs come from there, the Bearer token does not go."""
+    facts, problems = fetch_facts(
+        refs(f"{fake}/cdn:1"), client=Client([fake], env={}), cache=FactsCache(tmp_path)
+    )
+    assert problems == [] and facts[f"{fake}/cdn:1"].uid == 500
+    assert Cdn.authorizations and set(Cdn.authorizations) == {None}
 
 
 def test_bearer_token_challenge(fake: str, tmp_path: Path) -> None:

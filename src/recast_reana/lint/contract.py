@@ -6,7 +6,6 @@ A rule imports the model and this module, never another rule (yamllint's `rules/
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -97,5 +96,7 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     _spent[0] += len(pool)
     if _spent[0] > SUGGESTION_BUDGET:
         return ""
+    import difflib  # only when a rule has a finding to suggest for
+
     close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

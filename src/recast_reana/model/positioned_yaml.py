@@ -272,6 +272,160 @@ def load(text: str) -> Document:
 
 def _load(text: str) -> Document:
     try:
+        return _EventBuilder(text).document()
+    except _Fallback:
+        return _load_nodes(text)
+
+
+class _Fallback(Exception):
+    """The event builder met what only the node builder handles (anchors, aliases, merge keys,
+    explicit tags, complex keys, a second document, deep nesting, a value that does not
+    construct): the node builder loads the text again, exactly as before."""
+
+
+_SCALAR = yaml.ScalarEvent
+_MAP_START = yaml.MappingStartEvent
+_MAP_END = yaml.MappingEndEvent
+_SEQ_START = yaml.SequenceStartEvent
+_SEQ_END = yaml.SequenceEndEvent
+
+
+class _EventBuilder:
+    """Builds the data and its positions straight from the parser's events.
+
+    What composing into nodes first and building from them (`_Builder`) gives, for the texts
+    specs are (no anchors, tags or merge keys), without the node tree: two `Mark`s and a node
+    object per value, all alive at once, were most of a large file's peak memory, and walking
+    them again doubled the time. Anything else falls back to `_Builder` (see `_Fallback`).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.loader = _Loader(text)
+        self.doc = Document(data=None)
+        self.next = self.loader.get_event
+        self.resolve = self.loader.resolve
+
+    def document(self) -> Document:
+        try:
+            try:
+                self.next()  # StreamStartEvent
+                event = self.next()
+                if isinstance(event, yaml.StreamEndEvent):
+                    return self.doc  # an empty file
+                self.doc.data = self.node(self.next(), ())
+                self.next()  # DocumentEndEvent
+                if not isinstance(self.next(), yaml.StreamEndEvent):
+                    raise _Fallback  # a second document: the composer's error
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                raise YamlSyntaxError(_problem(exc), line, col) from None
+            except yaml.YAMLError as exc:
+                raise YamlSyntaxError(str(exc).splitlines()[0], 1, 1) from None
+        finally:
+            self.loader.dispose()
+        return self.doc
+
+    def node(self, event: yaml.Event, path: Path) -> Any:
+        kind = type(event)
+        if kind is _SCALAR:
+            value = self.scalar(event)
+            s, e = event.start_mark, event.end_mark
+            self.doc.positions[path] = Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            return value
+        if event.anchor is not None or len(path) >= MAX_DEPTH:  # AliasEvent: anchor = its name
+            raise _Fallback
+        if kind is _MAP_START:
+            return self.mapping(event, path)
+        if kind is _SEQ_START:
+            return self.sequence(event, path)
+        raise _Fallback
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _Fallback
+        if event.style:  # quoted, literal or folded: a string
+            return event.value
+        tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+        if tag == _MERGE:
+            raise _Fallback
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except Exception:  # e.g. `2001-02-30`: the node builder reports it where it should
+            raise _Fallback from None
+
+    def mapping(self, start: yaml.MappingStartEvent, path: Path) -> dict[Any, Any]:
+        doc = self.doc
+        positions, key_positions = doc.positions, doc.key_positions
+        positions[path] = _UNSET  # parents before children, as the node builder orders them
+        if start.tag is not None and start.tag != "!":
+            raise _Fallback
+        if start.flow_style:
+            doc.flow_style.add(path)
+        result: dict[Any, Any] = {}
+        first: tuple[yaml.ScalarEvent, yaml.Event] | None = None
+        event = self.next()
+        while type(event) is not _MAP_END:
+            if type(event) is not _SCALAR:
+                raise _Fallback  # a mapping or list as a key
+            key = self.scalar(event)
+            s, e = event.start_mark, event.end_mark
+            at = Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            child = (*path, key)
+            if key in result:
+                doc.duplicates.append(DuplicateKey(path, key, key_positions[child], at))
+            key_positions[child] = at
+            value_event = self.next()
+            if first is None:
+                first = (event, value_event)
+            result[key] = self.node(value_event, child)
+            event = self.next()
+        s, e = start.start_mark, event.end_mark
+        positions[path] = Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        if start.flow_style and len(result) == 1 and first is not None:
+            self.note_placeholder(path, *first)
+        return result
+
+    def note_placeholder(self, path: Path, key: yaml.ScalarEvent, value: yaml.Event) -> None:
+        # `output: {name}` is the flow mapping {name: null}; yadage wanted the string '{name}'.
+        if (
+            not key.style
+            and type(value) is _SCALAR
+            and value.value == ""
+            and not value.style
+            and self.resolve(yaml.ScalarNode, key.value, key.implicit) == _STR
+            and self.resolve(yaml.ScalarNode, "", value.implicit) == _NULL
+        ):
+            self.doc.placeholders.append(
+                UnquotedPlaceholder(path, key.value, self.doc.positions[path])
+            )
+
+    def sequence(self, start: yaml.SequenceStartEvent, path: Path) -> list[Any]:
+        positions = self.doc.positions
+        positions[path] = _UNSET
+        if start.tag is not None and start.tag != "!":
+            raise _Fallback
+        if start.flow_style:
+            self.doc.flow_style.add(path)
+        result: list[Any] = []
+        event = self.next()
+        while type(event) is not _SEQ_END:
+            result.append(self.node(event, (*path, len(result))))
+            event = self.next()
+        s, e = start.start_mark, event.end_mark
+        positions[path] = Pos(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        return result
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+_UNSET = Pos(1, 1, 1, 1)  # replaced once the collection's end is known
+
+
+def _load_nodes(text: str) -> Document:
+    try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

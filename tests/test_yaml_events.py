@@ -31,7 +31,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from generate import generate  # noqa: E402
 
 FILES = sorted(
-    p for d in ("tests/data", "examples") for p in (ROOT / d).rglob("*") if p.suffix in (".yml", ".yaml")
+    p
+    for d in ("tests/data", "examples")
+    for p in (ROOT / d).rglob("*")
+    if p.suffix in (".yml", ".yaml")
 )
 
 
@@ -118,7 +121,9 @@ def test_cases(text: str) -> None:
 
 
 _scalar = st.one_of(
-    st.sampled_from(["a", "b", "{p}", "1", "1.5", "true", "null", "''", "'q'", '"d"', "~", "2001-02-03"]),
+    st.sampled_from(
+        ["a", "b", "{p}", "1", "1.5", "true", "null", "''", "'q'", '"d"', "~", "2001-02-03"]
+    ),
     st.from_regex(r"[a-z{}]{1,5}", fullmatch=True),
 )
 

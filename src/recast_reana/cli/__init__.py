@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from importlib import import_module
 
 from recast_reana import __version__
 from recast_reana.errors import EXIT_BROKEN_PIPE, EXIT_FATAL, EXIT_INTERRUPTED, Error
@@ -77,7 +76,8 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=help_text, formatter_class=_Formatter)
         if given is not None and name != given:
             continue  # listed in the help; its options are only needed when it is the command
-        module = import_module(f"recast_reana.cli.{module_name}")
+        # __import__ rather than importlib.import_module: `python -X importtime` sees it.
+        module = __import__(f"recast_reana.cli.{module_name}", fromlist=["run"])
         module.configure(command)
         # Also accepted after the subcommand; SUPPRESS keeps a --debug given before it.
         command.add_argument(

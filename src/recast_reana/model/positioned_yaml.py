@@ -14,7 +14,7 @@ laughs"), and nesting deeper than ``MAX_DEPTH`` are refused with `UnsafeYaml`, n
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -300,10 +300,11 @@ class _EventBuilder:
     """
 
     def __init__(self, text: str) -> None:
-        self.loader = _Loader(text)
+        # Events and marks typed Any: PyYAML's stubs leave the parser's methods untyped.
+        self.loader: Any = _Loader(text)
         self.doc = Document(data=None)
-        self.next = self.loader.get_event
-        self.resolve = self.loader.resolve
+        self.next: Callable[[], Any] = self.loader.get_event
+        self.resolve: Callable[[type[yaml.Node], str, Any], str] = self.loader.resolve
 
     def document(self) -> Document:
         try:
@@ -326,7 +327,9 @@ class _EventBuilder:
             self.loader.dispose()
         return self.doc
 
-    def node(self, event: yaml.Event, path: Path) -> Any:
+    def node(self, event: Any, path: Path) -> Any:
+        s: Any
+        e: Any  # marks (PyYAML's stubs allow None; events always have them)
         kind = type(event)
         if kind is _SCALAR:
             value = self.scalar(event)
@@ -341,7 +344,7 @@ class _EventBuilder:
             return self.sequence(event, path)
         raise _Fallback
 
-    def scalar(self, event: yaml.ScalarEvent) -> Any:
+    def scalar(self, event: Any) -> Any:
         if event.anchor is not None or event.tag is not None:
             raise _Fallback
         if event.style:  # quoted, literal or folded: a string
@@ -357,7 +360,9 @@ class _EventBuilder:
         except Exception:  # e.g. `2001-02-30`: the node builder reports it where it should
             raise _Fallback from None
 
-    def mapping(self, start: yaml.MappingStartEvent, path: Path) -> dict[Any, Any]:
+    def mapping(self, start: Any, path: Path) -> dict[Any, Any]:
+        s: Any
+        e: Any
         doc = self.doc
         positions, key_positions = doc.positions, doc.key_positions
         positions[path] = _UNSET  # parents before children, as the node builder orders them
@@ -366,7 +371,7 @@ class _EventBuilder:
         if start.flow_style:
             doc.flow_style.add(path)
         result: dict[Any, Any] = {}
-        first: tuple[yaml.ScalarEvent, yaml.Event] | None = None
+        first: tuple[Any, Any] | None = None
         event = self.next()
         while type(event) is not _MAP_END:
             if type(event) is not _SCALAR:
@@ -379,7 +384,7 @@ class _EventBuilder:
                 doc.duplicates.append(DuplicateKey(path, key, key_positions[child], at))
             key_positions[child] = at
             value_event = self.next()
-            if first is None:
+            if first is None and start.flow_style:
                 first = (event, value_event)
             result[key] = self.node(value_event, child)
             event = self.next()
@@ -389,7 +394,7 @@ class _EventBuilder:
             self.note_placeholder(path, *first)
         return result
 
-    def note_placeholder(self, path: Path, key: yaml.ScalarEvent, value: yaml.Event) -> None:
+    def note_placeholder(self, path: Path, key: Any, value: Any) -> None:
         # `output: {name}` is the flow mapping {name: null}; yadage wanted the string '{name}'.
         if (
             not key.style
@@ -403,7 +408,9 @@ class _EventBuilder:
                 UnquotedPlaceholder(path, key.value, self.doc.positions[path])
             )
 
-    def sequence(self, start: yaml.SequenceStartEvent, path: Path) -> list[Any]:
+    def sequence(self, start: Any, path: Path) -> list[Any]:
+        s: Any
+        e: Any
         positions = self.doc.positions
         positions[path] = _UNSET
         if start.tag is not None and start.tag != "!":

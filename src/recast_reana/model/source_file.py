@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from array import array
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ class SourceFile:
     text: str | None = None
     doc: Document | None = None
     problem: LoadProblem | None = None
-    _offsets: list[int] = field(default_factory=list, repr=False)
+    _offsets: array[int] | list[int] = field(default_factory=list, repr=False)
 
     @classmethod
     def parse(cls, path: str, raw: bytes, *, yaml: bool = True) -> SourceFile:
@@ -65,8 +66,9 @@ class SourceFile:
         """Character offset in `text` of a 1-based line and column."""
         if not self._offsets:
             text = self.text or ""
-            # str.find, not a loop over every character: 50x faster on a 500-stage workflow.
-            offsets, at = [0], text.find("\n")
+            # str.find, not a loop over every character: 50x faster on a 500-stage workflow;
+            # an array of machine ints, not a list of int objects: a fifth of the memory.
+            offsets, at = array("q", [0]), text.find("\n")
             while at >= 0:
                 offsets.append(at + 1)
                 at = text.find("\n", at + 1)

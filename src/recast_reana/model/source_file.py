@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from array import array
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property

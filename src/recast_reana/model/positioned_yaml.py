@@ -64,36 +64,51 @@ def _unpack(packed: int) -> Pos:
     )
 
 
-class Positions(Mapping[Path, Pos]):
-    """Path -> `Pos`, each kept as one int and made a `Pos` when asked for.
+_KEY = 4 * _BITS  # a mapping entry's key position sits above its value position
+_VALUE = (1 << _KEY) - 1
 
-    A workflow of 5000 stages has 350,000 positions; as `Pos` tuples (with their line numbers)
-    they took 3-4 times the memory of one int each, and a third of a large check's peak.
+
+class Positions(Mapping[Path, Pos]):
+    """Path -> `Pos` of the values (or, `keys=True`, of the mapping keys), made on access.
+
+    Both views share one table of ints: a value's position in the low bits, its key's above
+    them (0: no key, a list item). A workflow of 5000 stages has 350,000 positions; as `Pos`
+    tuples (with their line numbers) in two dicts they took three times the memory, a third of
+    a large check's peak.
     """
 
-    __slots__ = ("packed",)
+    __slots__ = ("packed", "_shift")
 
-    def __init__(self) -> None:
-        self.packed: dict[Path, int] = {}
+    def __init__(self, packed: dict[Path, int] | None = None, *, keys: bool = False) -> None:
+        self.packed: dict[Path, int] = {} if packed is None else packed
+        self._shift = _KEY if keys else 0
+
+    def _bits(self, packed: int | None) -> int:
+        return 0 if packed is None else packed >> self._shift & _VALUE
 
     def __getitem__(self, path: Path) -> Pos:
-        return _unpack(self.packed[path])
+        bits = self._bits(self.packed.get(path))
+        if not bits:
+            raise KeyError(path)
+        return _unpack(bits)
 
     def get(self, path: Path, default: Pos | None = None) -> Pos | None:  # type: ignore[override]
-        packed = self.packed.get(path)
-        return default if packed is None else _unpack(packed)
+        bits = self._bits(self.packed.get(path))
+        return _unpack(bits) if bits else default
 
     def __contains__(self, path: object) -> bool:
-        return path in self.packed
+        return bool(self._bits(self.packed.get(path)))  # type: ignore[call-overload]
 
     def __iter__(self) -> Iterator[Path]:
-        return iter(self.packed)
+        shift = self._shift
+        return (path for path, packed in self.packed.items() if packed >> shift & _VALUE)
 
     def __len__(self) -> int:
-        return len(self.packed)
+        return sum(1 for _ in self)
 
     def __setitem__(self, path: Path, pos: Pos) -> None:
-        self.packed[path] = _pack(*pos)
+        other = self.packed.get(path, 0) & ~(_VALUE << self._shift)
+        self.packed[path] = other | _pack(*pos) << self._shift
 
     def __repr__(self) -> str:
         return f"Positions({dict(self.items())!r})"
@@ -140,7 +155,10 @@ class Document:
 
     data: Any
     positions: Positions = field(default_factory=Positions)
-    key_positions: Positions = field(default_factory=Positions)
+    key_positions: Positions = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key_positions = Positions(self.positions.packed, keys=True)
     duplicates: list[DuplicateKey] = field(default_factory=list)
     placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
     flow_style: set[Path] = field(default_factory=set)
@@ -354,8 +372,7 @@ class _EventBuilder:
         self.doc = Document(data=None)
         self.next: Callable[[], Any] = self.loader.get_event
         self.resolve: Callable[[type[yaml.Node], str, Any], str] = self.loader.resolve
-        self.positions = self.doc.positions.packed
-        self.key_positions = self.doc.key_positions.packed
+        self.packed = self.doc.positions.packed
 
     def document(self) -> Document:
         try:
@@ -378,21 +395,22 @@ class _EventBuilder:
             self.loader.dispose()
         return self.doc
 
-    def node(self, event: Any, path: Path) -> Any:
+    def node(self, event: Any, path: Path, key: int = 0) -> Any:
+        """The value `event` starts, at `path`; `key`: the packed key position, shifted."""
         s: Any
         e: Any  # marks (PyYAML's stubs allow None; events always have them)
         kind = type(event)
         if kind is _SCALAR:
             value = self.scalar(event)
             s, e = event.start_mark, event.end_mark
-            self.positions[path] = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            self.packed[path] = key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             return value
         if event.anchor is not None or len(path) >= MAX_DEPTH:  # AliasEvent: anchor = its name
             raise _Fallback
         if kind is _MAP_START:
-            return self.mapping(event, path)
+            return self.mapping(event, path, key)
         if kind is _SEQ_START:
-            return self.sequence(event, path)
+            return self.sequence(event, path, key)
         raise _Fallback
 
     def scalar(self, event: Any) -> Any:
@@ -411,12 +429,12 @@ class _EventBuilder:
         except Exception:  # e.g. `2001-02-30`: the node builder reports it where it should
             raise _Fallback from None
 
-    def mapping(self, start: Any, path: Path) -> dict[Any, Any]:
+    def mapping(self, start: Any, path: Path, at_key: int) -> dict[Any, Any]:
         s: Any
         e: Any
         doc = self.doc
-        positions, key_positions = self.positions, self.key_positions
-        positions[path] = 0  # parents before children, as the node builder orders them
+        packed = self.packed
+        packed[path] = at_key  # parents before children, as the node builder orders them
         if start.tag is not None and start.tag != "!":
             raise _Fallback
         if start.flow_style:
@@ -432,16 +450,16 @@ class _EventBuilder:
             at = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             child = (*path, key)
             if key in result:
-                first_at = _unpack(key_positions[child])
+                first_at = _unpack(packed[child] >> _KEY)
                 doc.duplicates.append(DuplicateKey(path, key, first_at, _unpack(at)))
-            key_positions[child] = at
+                packed[child] = at << _KEY | packed[child] & _VALUE  # until the value is built
             value_event = self.next()
             if first is None and start.flow_style:
                 first = (event, value_event)
-            result[key] = self.node(value_event, child)
+            result[key] = self.node(value_event, child, at << _KEY)
             event = self.next()
         s, e = start.start_mark, event.end_mark
-        positions[path] = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        packed[path] = at_key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         if start.flow_style and len(result) == 1 and first is not None:
             self.note_placeholder(path, *first)
         return result
@@ -460,11 +478,11 @@ class _EventBuilder:
                 UnquotedPlaceholder(path, key.value, self.doc.positions[path])
             )
 
-    def sequence(self, start: Any, path: Path) -> list[Any]:
+    def sequence(self, start: Any, path: Path, at_key: int) -> list[Any]:
         s: Any
         e: Any
-        positions = self.positions
-        positions[path] = 0  # parents before children
+        packed = self.packed
+        packed[path] = at_key  # parents before children
         if start.tag is not None and start.tag != "!":
             raise _Fallback
         if start.flow_style:
@@ -475,7 +493,7 @@ class _EventBuilder:
             result.append(self.node(event, (*path, len(result))))
             event = self.next()
         s, e = start.start_mark, event.end_mark
-        positions[path] = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        packed[path] = at_key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         return result
 
 

@@ -77,7 +77,7 @@ class Positions(Mapping[Path, Pos]):
     a large check's peak.
     """
 
-    __slots__ = ("packed", "_shift")
+    __slots__ = ("_shift", "packed")
 
     def __init__(self, packed: dict[Path, int] | None = None, *, keys: bool = False) -> None:
         self.packed: dict[Path, int] = {} if packed is None else packed

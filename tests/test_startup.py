@@ -108,3 +108,19 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["chek"]) == 2
     assert "invalid choice: 'chek'" in capsys.readouterr().err
+
+
+def test_repository_files_lists_what_git_lists(tmp_path: Path) -> None:
+    from recast_reana.model.project import repository_files
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "steps.yml").write_text("a: 1\n")
+    (tmp_path / "reana.yaml").write_text("version: 0.9.0\n")
+    (tmp_path / "big.root").write_text("data\n")
+    (tmp_path / ".gitignore").write_text("*.root\n")
+    # Not a git work tree: every file.
+    assert repository_files(tmp_path) == [".gitignore", "big.root", "reana.yaml", "specs/steps.yml"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "reana.yaml"], cwd=tmp_path, check=True)
+    # Tracked and untracked files, without the ignored ones and without .git/.
+    assert repository_files(tmp_path) == [".gitignore", "reana.yaml", "specs/steps.yml"]

@@ -288,6 +288,13 @@ def _git_ls_files(root: FsPath) -> bytes | None:
     threading) cost a commit hook more than running git (benchmarks/bench_speed.py).
     """
     argv = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    if not hasattr(os, "posix_spawnp"):  # not a POSIX system
+        import subprocess
+
+        try:
+            return subprocess.run(argv, capture_output=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
     read_end, write_end = os.pipe()
     try:
         with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_err:

@@ -155,13 +155,13 @@ class Document:
 
     data: Any
     positions: Positions = field(default_factory=Positions)
-    key_positions: Positions = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.key_positions = Positions(self.positions.packed, keys=True)
+    key_positions: Positions = field(init=False)  # the keys' view of the same table
     duplicates: list[DuplicateKey] = field(default_factory=list)
     placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
     flow_style: set[Path] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.key_positions = Positions(self.positions.packed, keys=True)
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at `path`, or of its nearest ancestor that has one."""

@@ -7,8 +7,7 @@ A rule imports the model and this module, never another rule (yamllint's `rules/
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
@@ -16,8 +15,7 @@ from recast_reana.model.project import Project
 from recast_reana.model.text_edits import Edit, ListEdit
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a rule: its default and the JSON schema a configured value must satisfy.
 
     The rule's docstring documents it, in an ``## Options`` section naming it (`- `name`: ...`).

@@ -114,16 +114,14 @@ class Positions(Mapping[Path, Pos]):
         return f"Positions({dict(self.items())!r})"
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+class DuplicateKey(NamedTuple):
     path: Path  # the mapping holding the key
     key: Key
     first: Pos
     second: Pos
 
 
-@dataclass(frozen=True)
-class UnquotedPlaceholder:
+class UnquotedPlaceholder(NamedTuple):
     path: Path  # the value that should have been a string
     name: str
     pos: Pos

@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from recast_reana.model.config import Config
 from recast_reana.model.discovery import (
@@ -38,8 +38,7 @@ from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 MAX_SCAN_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ParameterSet:
+class ParameterSet(NamedTuple):
     """Init parameters a run gets: reana.yaml `inputs.parameters` or a recast.yml example."""
 
     label: str  # a reana file's name (its inputs.parameters) or "example 'default'"

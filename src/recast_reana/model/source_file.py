@@ -8,14 +8,13 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 from recast_reana.model import positioned_yaml
 from recast_reana.model.positioned_yaml import Document, Path, Pos
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     """Why a file could not be loaded: ``kind`` is "syntax" (RR001) or "unsafe" (RR004)."""
 
     kind: str

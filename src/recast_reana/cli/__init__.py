@@ -9,37 +9,76 @@ traceback only under `--debug` (pre-commit's `error_handler.py`).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from types import ModuleType
 
-from recast_reana import __version__, redact
-from recast_reana.cli import check, convert, report, rules, run, sync_branch
+from recast_reana import __version__
 from recast_reana.errors import EXIT_BROKEN_PIPE, EXIT_FATAL, EXIT_INTERRUPTED, Error
 
-COMMANDS: dict[str, tuple[ModuleType, str]] = {
-    "check": (check, "lint the workflow for recast-atlas and REANA"),
-    "convert": (convert, "convert recast-atlas specs to REANA specs"),
-    "sync-branch": (sync_branch, "regenerate the REANA branch through GitLab's API"),
-    "run": (run, "submit the workflow to REANA, follow it, collect results"),
-    "report": (report, "report into GitLab: commit status, merge-request note, history"),
-    "rules": (rules, "list the rules"),
+# Subcommand -> (module in cli/, help). Only the module of the command given is imported: a
+# commit hook's `check` does not pay for `run`'s or `sync-branch`'s imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "lint the workflow for recast-atlas and REANA"),
+    "convert": ("convert", "convert recast-atlas specs to REANA specs"),
+    "sync-branch": ("sync_branch", "regenerate the REANA branch through GitLab's API"),
+    "run": ("run", "submit the workflow to REANA, follow it, collect results"),
+    "report": ("report", "report into GitLab: commit status, merge-request note, history"),
+    "rules": ("rules", "list the rules"),
 }
+# One-shot commands run without the cyclic garbage collector: what they build (imported modules,
+# the model) lives until they exit, so each collection only rescans a growing heap. It cost 15%
+# of a small check's start-up (imports) and 15-20% of a 5000-stage check (benchmarks/
+# bench_speed.py). `run` and `sync-branch` wait on servers for long and get it back (after the
+# parse: the imports before that are freed by reference counting or live until exit).
+ONE_SHOT = ("check", "convert", "rules")
 
 
-def _parser() -> argparse.ArgumentParser:
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, sized as shutil.get_terminal_size() would size it, without
+    importing shutil (and bz2, lzma): argparse makes one for every option it adds."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        if width is None:
+            width = _columns() - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+def _columns() -> int:
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recast-reana",
         description="Check RECAST workflows for REANA and take them there.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text)
+    given = _command(argv)
+    for name, (module_name, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, formatter_class=_Formatter)
+        if given is not None and name != given:
+            continue  # listed in the help; its options are only needed when it is the command
+        # __import__ rather than importlib.import_module: `python -X importtime` sees it.
+        module = __import__(f"recast_reana.cli.{module_name}", fromlist=["run"])
         module.configure(command)
         # Also accepted after the subcommand; SUPPRESS keeps a --debug given before it.
         command.add_argument(
@@ -49,16 +88,38 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv` (the first word that is not an option: the options before
+    it, --debug, --help and --version, take no value), or None when there is none or it is
+    unknown (then argparse needs every subcommand to say what is wrong)."""
+    word = next((a for a in argv if not a.startswith("-")), None)
+    return word if word in COMMANDS else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    collecting = gc.isenabled()
+    gc.disable()  # see ONE_SHOT; the collector is back when main returns
+    try:
+        return _main(argv, collecting)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main(argv: list[str], collecting: bool) -> int:
+    parser = _parser(argv)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help / --version (0) or usage errors (2)
         return int(exc.code or 0)
     args.debug = args.debug or bool(os.environ.get("RECAST_REANA_DEBUG"))
     func: Callable[[argparse.Namespace], int] = args.func
-    redact.forget()
+    if "recast_reana.redact" in sys.modules:  # secrets registered by an earlier command
+        sys.modules["recast_reana.redact"].forget()
     previous = signal.signal(signal.SIGTERM, _terminated)  # a cancelled CI job: clean up too
+    if args.command not in ONE_SHOT and collecting:
+        gc.enable()  # a command that waits on servers lives long enough to need it
     try:
         return func(args)
     except KeyboardInterrupt:
@@ -87,6 +148,8 @@ def _handle(exc: Exception, *, debug: bool) -> int:
         _say(f"recast-reana: error: {exc.strerror or exc}: {exc.filename or ''}")
         return EXIT_FATAL
     if debug:
+        import traceback
+
         _say("".join(traceback.format_exception(exc)).rstrip("\n"))
     _say(
         f"recast-reana: internal error: {type(exc).__name__}: {exc} "
@@ -96,4 +159,6 @@ def _handle(exc: Exception, *, debug: bool) -> int:
 
 
 def _say(text: str) -> None:
+    from recast_reana import redact
+
     print(redact.scrub(text), file=sys.stderr)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-from recast_reana import redact
 from recast_reana.model.images import references
 from recast_reana.model.project import Project
 
@@ -24,6 +23,7 @@ def attach(project: Project, online: bool) -> None:
 
         project.image_facts = cached_facts(refs)
         return
+    from recast_reana import redact  # its logging filter: only where requests runs
     from recast_reana.registry.facts import fetch_facts
 
     facts, problems = fetch_facts(refs, insecure=project.config.insecure_registries)

@@ -9,11 +9,14 @@ work. (It lives in convert/, not lint/, because it converts: lint/ never imports
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from recast_reana.convert.conversion import Conversion, convert
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.linter import lint, select
 from recast_reana.model.project import Project
+
+if TYPE_CHECKING:
+    from recast_reana.convert.conversion import Conversion
 
 PREFIX = "after conversion to REANA: "
 
@@ -37,6 +40,9 @@ def check_and_convert(project: Project, example: str = "default") -> Report:
     # Only errors and warnings of the sources hide a finding of the conversion at the same place;
     # an info there (the conversion will fix it) gives way to the error when it did not.
     known = {(d.rule, d.path, d.line) for d in found if d.severity is not Severity.INFO}
+    # Imported here: a REANA repository (the reana branch) is checked without the converter.
+    from recast_reana.convert.conversion import convert
+
     conversion = convert(project, example)
     if conversion.problems or conversion.project is None:
         extra = [

@@ -25,7 +25,7 @@ from recast_reana.convert.reana_yaml import Wanted, generate, merge, remove_keys
 from recast_reana.convert.source_map import SourceMap
 from recast_reana.lint.contract import at, default_options
 from recast_reana.lint.diagnostics import Diagnostic, Severity
-from recast_reana.lint.registry import FIXABLE, RULES
+from recast_reana.lint.registry import RULES, fixable
 from recast_reana.model.config import Config
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project, from_files
@@ -171,7 +171,7 @@ def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
     edits: list[Edit] = []
     lists: list[ListEdit] = []
     options = project.config.options
-    for rule in FIXABLE:
+    for rule in fixable():
         for e in rule.fix(project, default_options(rule) | dict(options.get(rule.ID, {}))):
             if isinstance(e, ListEdit):
                 lists.append(e)

@@ -6,10 +6,8 @@ A rule imports the model and this module, never another rule (yamllint's `rules/
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
@@ -17,8 +15,7 @@ from recast_reana.model.project import Project
 from recast_reana.model.text_edits import Edit, ListEdit
 
 
-@dataclass(frozen=True)
-class Option:
+class Option(NamedTuple):
     """One option of a rule: its default and the JSON schema a configured value must satisfy.
 
     The rule's docstring documents it, in an ``## Options`` section naming it (`- `name`: ...`).
@@ -97,5 +94,7 @@ def suggest(name: str, candidates: Iterable[str]) -> str:
     _spent[0] += len(pool)
     if _spent[0] > SUGGESTION_BUDGET:
         return ""
+    import difflib  # only when a rule has a finding to suggest for
+
     close = difflib.get_close_matches(name, sorted(pool), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

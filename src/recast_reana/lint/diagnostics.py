@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -134,6 +133,8 @@ def _snippet(d: Diagnostic, line: str | None) -> list[str]:
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    import json  # only for --format json/codequality
+
     return json.dumps(
         [
             {
@@ -183,4 +184,6 @@ def format_codequality(
                 "location": {"path": d.path, "lines": {"begin": d.line}},
             }
         )
+    import json  # only for --format json/codequality
+
     return json.dumps(report, indent=2)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from recast_reana.lint.contract import (
     Rule,
@@ -33,9 +33,11 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
     new_suggestion_budget()
     config = project.config
     out: list[Diagnostic] = []
-    for rule_id, rule in (rules if rules is not None else RULES).items():
+    table = rules if rules is not None else RULES
+    for rule_id in table:
         if not config.enabled(rule_id):
-            continue
+            continue  # before the lookup: a rule not selected is not even imported
+        rule = table[rule_id]
         options = default_options(rule) | dict(config.options.get(rule_id, {}))
         convertible = getattr(rule, "CONVERTIBLE", False) and project.mode == "recast"
         for d in rule.check(project, options):
@@ -50,12 +52,30 @@ def lint(project: Project, rules: Mapping[str, Rule] | None = None) -> list[Diag
     return finalize(_suppressed(out, project.texts, config.exclude))
 
 
-def rule_options(rules: Mapping[str, Rule] | None = None) -> dict[str, RuleOptions]:
-    """What `load_config(..., rules=...)` checks `options:` against: each rule's options schema."""
-    return {
-        rule_id: RuleOptions(rule.NAME, options_schema(rule))
-        for rule_id, rule in (rules if rules is not None else RULES).items()
-    }
+def rule_options(rules: Mapping[str, Rule] | None = None) -> Mapping[str, RuleOptions]:
+    """What `load_config(..., rules=...)` checks `options:` against: each rule's options schema.
+
+    Made on demand: without a configuration file nothing reads it, and no rule is imported.
+    """
+    return _RuleOptions(rules if rules is not None else RULES)
+
+
+class _RuleOptions(Mapping[str, RuleOptions]):
+    def __init__(self, rules: Mapping[str, Rule]) -> None:
+        self._rules = rules
+
+    def __getitem__(self, rule_id: str) -> RuleOptions:
+        rule = self._rules[rule_id]
+        return RuleOptions(rule.NAME, options_schema(rule))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rules)
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._rules
 
 
 def select(project: Project, diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ laughs"), and nesting deeper than ``MAX_DEPTH`` are refused with `UnsafeYaml`, n
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -50,16 +50,78 @@ class Pos(NamedTuple):
     end_col: int
 
 
-@dataclass(frozen=True)
-class DuplicateKey:
+_BITS = 23  # a line or column number below 2**23: files are at most MAX_BYTES characters
+_MASK = (1 << _BITS) - 1
+
+
+def _pack(line: int, col: int, end_line: int, end_col: int) -> int:
+    return (((line << _BITS | col) << _BITS | end_line) << _BITS) | end_col
+
+
+def _unpack(packed: int) -> Pos:
+    return Pos(
+        packed >> 3 * _BITS, packed >> 2 * _BITS & _MASK, packed >> _BITS & _MASK, packed & _MASK
+    )
+
+
+_KEY = 4 * _BITS  # a mapping entry's key position sits above its value position
+_VALUE = (1 << _KEY) - 1
+
+
+class Positions(Mapping[Path, Pos]):
+    """Path -> `Pos` of the values (or, `keys=True`, of the mapping keys), made on access.
+
+    Both views share one table of ints: a value's position in the low bits, its key's above
+    them (0: no key, a list item). A workflow of 5000 stages has 350,000 positions; as `Pos`
+    tuples (with their line numbers) in two dicts they took three times the memory, a third of
+    a large check's peak.
+    """
+
+    __slots__ = ("_shift", "packed")
+
+    def __init__(self, packed: dict[Path, int] | None = None, *, keys: bool = False) -> None:
+        self.packed: dict[Path, int] = {} if packed is None else packed
+        self._shift = _KEY if keys else 0
+
+    def _bits(self, packed: int | None) -> int:
+        return 0 if packed is None else packed >> self._shift & _VALUE
+
+    def __getitem__(self, path: Path) -> Pos:
+        bits = self._bits(self.packed.get(path))
+        if not bits:
+            raise KeyError(path)
+        return _unpack(bits)
+
+    def get(self, path: Path, default: Pos | None = None) -> Pos | None:  # type: ignore[override]
+        bits = self._bits(self.packed.get(path))
+        return _unpack(bits) if bits else default
+
+    def __contains__(self, path: object) -> bool:
+        return bool(self._bits(self.packed.get(path)))  # type: ignore[call-overload]
+
+    def __iter__(self) -> Iterator[Path]:
+        shift = self._shift
+        return (path for path, packed in self.packed.items() if packed >> shift & _VALUE)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    def __setitem__(self, path: Path, pos: Pos) -> None:
+        other = self.packed.get(path, 0) & ~(_VALUE << self._shift)
+        self.packed[path] = other | _pack(*pos) << self._shift
+
+    def __repr__(self) -> str:
+        return f"Positions({dict(self.items())!r})"
+
+
+class DuplicateKey(NamedTuple):
     path: Path  # the mapping holding the key
     key: Key
     first: Pos
     second: Pos
 
 
-@dataclass(frozen=True)
-class UnquotedPlaceholder:
+class UnquotedPlaceholder(NamedTuple):
     path: Path  # the value that should have been a string
     name: str
     pos: Pos
@@ -90,17 +152,20 @@ class Document:
     """A loaded YAML document: the plain data and where each part of it was written."""
 
     data: Any
-    positions: dict[Path, Pos] = field(default_factory=dict)
-    key_positions: dict[Path, Pos] = field(default_factory=dict)
+    positions: Positions = field(default_factory=Positions)
+    key_positions: Positions = field(init=False)  # the keys' view of the same table
     duplicates: list[DuplicateKey] = field(default_factory=list)
     placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
     flow_style: set[Path] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.key_positions = Positions(self.positions.packed, keys=True)
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at `path`, or of its nearest ancestor that has one."""
         while path not in self.positions and path:
             path = path[:-1]
-        return self.positions.get(path, Pos(1, 1, 1, 1))
+        return self.positions.get(path) or Pos(1, 1, 1, 1)
 
     def key_pos(self, path: Path) -> Pos:
         """Position of the mapping key naming `path` (the value's position for list items)."""
@@ -271,6 +336,169 @@ def load(text: str) -> Document:
 
 
 def _load(text: str) -> Document:
+    try:
+        return _EventBuilder(text).document()
+    except _Fallback:
+        return _load_nodes(text)
+
+
+class _Fallback(Exception):
+    """The event builder met what only the node builder handles (anchors, aliases, merge keys,
+    explicit tags, complex keys, a second document, deep nesting, a value that does not
+    construct): the node builder loads the text again, exactly as before."""
+
+
+_SCALAR = yaml.ScalarEvent
+_MAP_START = yaml.MappingStartEvent
+_MAP_END = yaml.MappingEndEvent
+_SEQ_START = yaml.SequenceStartEvent
+_SEQ_END = yaml.SequenceEndEvent
+
+
+class _EventBuilder:
+    """Builds the data and its positions straight from the parser's events.
+
+    What composing into nodes first and building from them (`_Builder`) gives, for the texts
+    specs are (no anchors, tags or merge keys), without the node tree: two `Mark`s and a node
+    object per value, all alive at once, were most of a large file's peak memory, and walking
+    them again doubled the time. Anything else falls back to `_Builder` (see `_Fallback`).
+    """
+
+    def __init__(self, text: str) -> None:
+        # Events and marks typed Any: PyYAML's stubs leave the parser's methods untyped.
+        self.loader: Any = _Loader(text)
+        self.doc = Document(data=None)
+        self.next: Callable[[], Any] = self.loader.get_event
+        self.resolve: Callable[[type[yaml.Node], str, Any], str] = self.loader.resolve
+        self.packed = self.doc.positions.packed
+
+    def document(self) -> Document:
+        try:
+            try:
+                self.next()  # StreamStartEvent
+                event = self.next()
+                if isinstance(event, yaml.StreamEndEvent):
+                    return self.doc  # an empty file
+                self.doc.data = self.node(self.next(), ())
+                self.next()  # DocumentEndEvent
+                if not isinstance(self.next(), yaml.StreamEndEvent):
+                    raise _Fallback  # a second document: the composer's error
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                raise YamlSyntaxError(_problem(exc), line, col) from None
+            except yaml.YAMLError as exc:
+                raise YamlSyntaxError(str(exc).splitlines()[0], 1, 1) from None
+        finally:
+            self.loader.dispose()
+        return self.doc
+
+    def node(self, event: Any, path: Path, key: int = 0) -> Any:
+        """The value `event` starts, at `path`; `key`: the packed key position, shifted."""
+        s: Any
+        e: Any  # marks (PyYAML's stubs allow None; events always have them)
+        kind = type(event)
+        if kind is _SCALAR:
+            value = self.scalar(event)
+            s, e = event.start_mark, event.end_mark
+            self.packed[path] = key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            return value
+        if event.anchor is not None or len(path) >= MAX_DEPTH:  # AliasEvent: anchor = its name
+            raise _Fallback
+        if kind is _MAP_START:
+            return self.mapping(event, path, key)
+        if kind is _SEQ_START:
+            return self.sequence(event, path, key)
+        raise _Fallback
+
+    def scalar(self, event: Any) -> Any:
+        if event.anchor is not None or event.tag is not None:
+            raise _Fallback
+        if event.style:  # quoted, literal or folded: a string
+            return event.value
+        tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            return event.value
+        if tag == _MERGE:
+            raise _Fallback
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except Exception:  # e.g. `2001-02-30`: the node builder reports it where it should
+            raise _Fallback from None
+
+    def mapping(self, start: Any, path: Path, at_key: int) -> dict[Any, Any]:
+        s: Any
+        e: Any
+        doc = self.doc
+        packed = self.packed
+        packed[path] = at_key  # parents before children, as the node builder orders them
+        if start.tag is not None and start.tag != "!":
+            raise _Fallback
+        if start.flow_style:
+            doc.flow_style.add(path)
+        result: dict[Any, Any] = {}
+        first: tuple[Any, Any] | None = None
+        event = self.next()
+        while type(event) is not _MAP_END:
+            if type(event) is not _SCALAR:
+                raise _Fallback  # a mapping or list as a key
+            key = self.scalar(event)
+            s, e = event.start_mark, event.end_mark
+            at = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+            child = (*path, key)
+            if key in result:
+                first_at = _unpack(packed[child] >> _KEY)
+                doc.duplicates.append(DuplicateKey(path, key, first_at, _unpack(at)))
+                packed[child] = at << _KEY | packed[child] & _VALUE  # until the value is built
+            value_event = self.next()
+            if first is None and start.flow_style:
+                first = (event, value_event)
+            result[key] = self.node(value_event, child, at << _KEY)
+            event = self.next()
+        s, e = start.start_mark, event.end_mark
+        packed[path] = at_key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        if start.flow_style and len(result) == 1 and first is not None:
+            self.note_placeholder(path, *first)
+        return result
+
+    def note_placeholder(self, path: Path, key: Any, value: Any) -> None:
+        # `output: {name}` is the flow mapping {name: null}; yadage wanted the string '{name}'.
+        if (
+            not key.style
+            and type(value) is _SCALAR
+            and value.value == ""
+            and not value.style
+            and self.resolve(yaml.ScalarNode, key.value, key.implicit) == _STR
+            and self.resolve(yaml.ScalarNode, "", value.implicit) == _NULL
+        ):
+            self.doc.placeholders.append(
+                UnquotedPlaceholder(path, key.value, self.doc.positions[path])
+            )
+
+    def sequence(self, start: Any, path: Path, at_key: int) -> list[Any]:
+        s: Any
+        e: Any
+        packed = self.packed
+        packed[path] = at_key  # parents before children
+        if start.tag is not None and start.tag != "!":
+            raise _Fallback
+        if start.flow_style:
+            self.doc.flow_style.add(path)
+        result: list[Any] = []
+        event = self.next()
+        while type(event) is not _SEQ_END:
+            result.append(self.node(event, (*path, len(result))))
+            event = self.next()
+        s, e = start.start_mark, event.end_mark
+        packed[path] = at_key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        return result
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _load_nodes(text: str) -> Document:
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

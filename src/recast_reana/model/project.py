@@ -9,11 +9,10 @@ from __future__ import annotations
 import functools
 import os
 import posixpath
-import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from recast_reana.model.config import Config
 from recast_reana.model.discovery import (
@@ -39,8 +38,7 @@ from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 MAX_SCAN_BYTES = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class ParameterSet:
+class ParameterSet(NamedTuple):
     """Init parameters a run gets: reana.yaml `inputs.parameters` or a recast.yml example."""
 
     label: str  # a reana file's name (its inputs.parameters) or "example 'default'"
@@ -271,21 +269,52 @@ def _recast_parameters(src: SourceFile) -> list[ParameterSet]:
 
 def repository_files(root: FsPath) -> list[str]:
     """Tracked and untracked-but-not-ignored files of a git work tree, else every file."""
-    try:
-        out = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        ).stdout
+    out = _git_ls_files(root)
+    if out is not None:
         return sorted({p for p in out.decode("utf-8", "replace").split("\0") if p})
-    except (OSError, subprocess.CalledProcessError):
-        paths = []
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if d not in (".git", ".venv", "__pycache__")]
-            rel = FsPath(dirpath).relative_to(root).as_posix()
-            paths += [f if rel == "." else f"{rel}/{f}" for f in filenames]
-        return sorted(paths)
+    paths = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in (".git", ".venv", "__pycache__")]
+        rel = FsPath(dirpath).relative_to(root).as_posix()
+        paths += [f if rel == "." else f"{rel}/{f}" for f in filenames]
+    return sorted(paths)
+
+
+def _git_ls_files(root: FsPath) -> bytes | None:
+    """The output of `git ls-files` in `root`, None when git fails or is not there.
+
+    os.posix_spawnp and a pipe rather than subprocess: importing subprocess (with selectors and
+    threading) cost a commit hook more than running git (benchmarks/bench_speed.py).
+    """
+    argv = ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"]
+    if not hasattr(os, "posix_spawnp"):  # not a POSIX system
+        import subprocess
+
+        try:
+            return subprocess.run(argv, capture_output=True, check=True).stdout
+        except (OSError, subprocess.CalledProcessError):
+            return None
+    read_end, write_end = os.pipe()
+    try:
+        with open(os.devnull, "rb") as null_in, open(os.devnull, "wb") as null_err:
+            actions = [
+                (os.POSIX_SPAWN_DUP2, null_in.fileno(), 0),
+                (os.POSIX_SPAWN_DUP2, write_end, 1),
+                (os.POSIX_SPAWN_DUP2, null_err.fileno(), 2),
+                (os.POSIX_SPAWN_CLOSE, read_end),
+            ]
+            pid = os.posix_spawnp("git", argv, os.environ, file_actions=actions)
+    except OSError:  # no git
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    os.close(write_end)
+    chunks = []
+    with open(read_end, "rb") as pipe:
+        while chunk := pipe.read(1 << 16):
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    return b"".join(chunks) if os.waitstatus_to_exitcode(status) == 0 else None
 
 
 def load_project(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.source_file import SourceFile
@@ -19,8 +19,7 @@ from recast_reana.model.source_file import SourceFile
 Origin = tuple[str, Pos]
 
 
-@dataclass(frozen=True, order=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace text[start:end] of `file` (character offsets) with `text`.
 
     `origin` is where what `text` says comes from when that is not the replaced span itself
@@ -36,8 +35,7 @@ class Edit:
     origin: Origin | None = None
 
 
-@dataclass(frozen=True)
-class ListEdit:
+class ListEdit(NamedTuple):
     """A change to one YAML sequence: items dropped, replaced by `key: value` text, appended.
 
     The sequence at `path` may not exist yet (its parent mapping then gets the key). Several

@@ -1,0 +1,126 @@
+"""What `check` imports: only what the command needs, when it needs it (issue 12).
+
+Each test runs the command in a fresh interpreter and reads `sys.modules` at its end: a commit
+hook pays for every module imported. The timings are in benchmarks/bench_speed.py, not here.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from recast_reana.cli import main
+from recast_reana.lint import registry
+
+ROOT = Path(__file__).resolve().parents[1]
+REANA_LAYOUT = ROOT / "tests" / "data" / "reana_layout"
+RULES_DIR = ROOT / "src" / "recast_reana" / "lint" / "rules"
+
+PROBE = """
+import io, json, sys
+from recast_reana.cli import main
+out = sys.stdout
+sys.stdout = io.StringIO()
+code = main(sys.argv[1:])
+sys.stdout = out
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def modules_after(*argv: str) -> tuple[int, set[str]]:
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, check=True
+    )
+    result = json.loads(proc.stdout.splitlines()[-1])
+    return result["code"], set(result["modules"])
+
+
+NETWORK = {"requests", "urllib3", "gitlab", "http.client", "ssl", "socket"}
+
+
+def test_check_imports_no_network_code_subprocess_or_converter() -> None:
+    code, modules = modules_after("check", str(REANA_LAYOUT))
+    assert code == 0
+    assert not modules & NETWORK
+    assert "subprocess" not in modules
+    assert "logging" not in modules  # recast_reana.redact's log filter is for requests only
+    ours = {m for m in modules if m.startswith("recast_reana.")}
+    for part in ("reana", "gitlab", "registry.client", "registry.facts"):
+        assert not any(m.startswith(f"recast_reana.{part}") for m in ours), part
+    # A REANA repository is not converted: the converter is not even imported.
+    assert "recast_reana.convert.conversion" not in ours
+    # Only the subcommand given is imported.
+    assert not {"recast_reana.cli.run", "recast_reana.cli.sync_branch"} & ours
+
+
+def test_selected_rules_are_the_only_rule_modules_imported() -> None:
+    code, modules = modules_after("check", "--select", "RR501,RR502", str(REANA_LAYOUT))
+    assert code == 0
+    rules = {m.rsplit(".", 1)[1] for m in modules if m.startswith("recast_reana.lint.rules.")}
+    assert rules == {"plaintext_secret", "credential_file"}
+
+
+def test_every_rule_module_is_in_the_table_under_its_id() -> None:
+    files = {p.stem for p in RULES_DIR.glob("*.py") if p.stem != "__init__"}
+    assert set(registry.MODULES.values()) == files
+    for rule_id, name in registry.MODULES.items():
+        rule = registry.RULES[rule_id]
+        assert rule.__name__ == f"recast_reana.lint.rules.{name}"  # type: ignore[attr-defined]
+        assert rule_id == rule.ID
+    assert [r.ID for r in registry.ALL] == list(registry.IDS)
+    assert [r.ID for r in registry.FIXABLE] == list(registry.FIXABLE_IDS)
+    assert all(hasattr(r, "fix") for r in registry.FIXABLE)
+
+
+def test_an_unknown_rule_id_is_a_key_error() -> None:
+    with pytest.raises(KeyError):
+        registry.RULES["RR999"]
+    assert "RR999" not in registry.RULES
+    assert "RR001" in registry.RULES
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_main_gives_the_collector_back(enabled: bool, tmp_path: Path) -> None:
+    before = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert main(["check", str(REANA_LAYOUT)]) == 0
+        assert main(["rules"]) == 0
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if before else gc.disable)()
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("check", "convert", "sync-branch", "run", "rules"):
+        assert command in out
+    assert main(["check", "--help"]) == 0
+    assert "--select" in capsys.readouterr().out
+
+
+def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["chek"]) == 2
+    assert "invalid choice: 'chek'" in capsys.readouterr().err
+
+
+def test_repository_files_lists_what_git_lists(tmp_path: Path) -> None:
+    from recast_reana.model.project import repository_files
+
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "steps.yml").write_text("a: 1\n")
+    (tmp_path / "reana.yaml").write_text("version: 0.9.0\n")
+    (tmp_path / "big.root").write_text("data\n")
+    (tmp_path / ".gitignore").write_text("*.root\n")
+    # Not a git work tree: every file.
+    assert repository_files(tmp_path) == [".gitignore", "big.root", "reana.yaml", "specs/steps.yml"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "reana.yaml"], cwd=tmp_path, check=True)
+    # Tracked and untracked files, without the ignored ones and without .git/.
+    assert repository_files(tmp_path) == [".gitignore", "reana.yaml", "specs/steps.yml"]

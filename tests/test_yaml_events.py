@@ -139,13 +139,25 @@ def _block(depth: int) -> st.SearchStrategy[str]:
     return st.one_of(inner, flow_map, flow_seq)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(
+    max_examples=300,
+    suppress_health_check=[HealthCheck.too_slow],
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
 @given(st.lists(st.tuples(st.sampled_from(["a", "b", "c", "'a'", "1"]), _block(2)), max_size=6))
 def test_generated_mappings(items: list[tuple[str, str]]) -> None:
     assert_same("".join(f"{k}: {v}\n" for k, v in items))
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@settings(
+    max_examples=200,
+    suppress_health_check=[HealthCheck.too_slow],
+    deadline=None,
+    derandomize=True,
+    database=None,
+)
 @given(st.text(alphabet="ab:-{}[],'\"&*!#|>\n ?1", max_size=40))
 def test_arbitrary_text(text: str) -> None:
     assert_same(text)

@@ -447,10 +447,8 @@ class _EventBuilder:
             s, e = event.start_mark, event.end_mark
             at = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             child = (*path, key)
-            if key in result:
-                first_at = _unpack(packed[child] >> _KEY)
-                doc.duplicates.append(DuplicateKey(path, key, first_at, _unpack(at)))
-                packed[child] = at << _KEY | packed[child] & _VALUE  # until the value is built
+            if key in result:  # rare (an RR002 error): the node builder's positions, exactly
+                raise _Fallback
             value_event = self.next()
             if first is None and start.flow_style:
                 first = (event, value_event)

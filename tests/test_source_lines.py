@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recast_reana.model.source_file import SourceFile
@@ -30,6 +30,7 @@ def test_cases(text: str) -> None:
     assert lines_of(text) == text.splitlines()
 
 
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
 @given(st.text(alphabet="ab \n\r\x0b\x85", max_size=30))
 def test_any_text(text: str) -> None:
     assert lines_of(text) == text.splitlines()

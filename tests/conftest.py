@@ -10,6 +10,7 @@ end are short tests: no worker is left alone with a long one.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -20,6 +21,14 @@ from fake_gitlab import FakeGitLab
 from fake_reana import FakeReana
 from reana_commons_dist import OPENAPI, archive, read_member
 from workflow_simulation import FakeClock
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A shell starts background jobs (a CI script's `cmd &`) with SIGINT ignored, and Python
+    then installs no KeyboardInterrupt handler: the tests that interrupt a command with SIGINT
+    get the handler a terminal user's process has (in each xdist worker too)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

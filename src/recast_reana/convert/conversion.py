@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -162,8 +163,11 @@ def _without(project: Project, dropped: list[Stage]) -> Project:
     """`project` as the fixes see it: the dropped stages (and their steps) gone."""
     if not dropped or project.workflow is None:
         return project
-    workflow = replace(project.workflow, stages=[s for s in project.stages if s not in dropped])
-    return replace(project, workflow=workflow)
+    workflow = copy.copy(project.workflow)
+    workflow.stages = [s for s in project.stages if s not in dropped]
+    without = copy.copy(project)
+    without.workflow = workflow
+    return without
 
 
 def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
@@ -274,9 +278,9 @@ def _finish(
         before = source.files.get(path)
         edits = ordered(file_edits)
         text = apply((before.text or "") if before else "", edits)
-        bom = "\ufeff" if before is not None and before.raw.startswith(b"\xef\xbb\xbf") else ""
+        bom = "\ufeff" if before is not None and before.bom else ""
         raw = (bom + text).encode("utf-8")
-        if before is not None and raw == before.raw:
+        if before is not None and before.text is not None and text == before.text:
             continue
         conversion.changed[path] = raw
         conversion.edits[path] = edits
@@ -287,7 +291,7 @@ def _finish(
         )
     changed = conversion.changed
     unchanged = {p: s for p, s in source.files.items() if p not in changed}
-    config = replace(source.config, layout="reana")
+    config = source.config._replace(layout="reana")
     paths = sorted({*source.files, *changed})
     conversion.project = from_files(
         lambda p: changed.get(p) or source.read(p),

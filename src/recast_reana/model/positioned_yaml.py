@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import yaml
@@ -147,19 +146,21 @@ class UnsafeYaml(Exception):
         self.col = col
 
 
-@dataclass
 class Document:
     """A loaded YAML document: the plain data and where each part of it was written."""
 
-    data: Any
-    positions: Positions = field(default_factory=Positions)
-    key_positions: Positions = field(init=False)  # the keys' view of the same table
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
-    flow_style: set[Path] = field(default_factory=set)
+    __slots__ = ("data", "positions", "key_positions", "duplicates", "placeholders", "flow_style")
 
-    def __post_init__(self) -> None:
-        self.key_positions = Positions(self.positions.packed, keys=True)
+    def __init__(self, data: Any = None) -> None:
+        self.data = data
+        self.positions = Positions()
+        self.key_positions = Positions(self.positions.packed, keys=True)  # the keys' view of it
+        self.duplicates: list[DuplicateKey] = []
+        self.placeholders: list[UnquotedPlaceholder] = []
+        self.flow_style: set[Path] = set()
+
+    def __repr__(self) -> str:
+        return f"Document({self.data!r})"
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at `path`, or of its nearest ancestor that has one."""

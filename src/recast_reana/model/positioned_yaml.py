@@ -14,6 +14,7 @@ laughs"), and nesting deeper than ``MAX_DEPTH`` are refused with `UnsafeYaml`, n
 from __future__ import annotations
 
 import gc
+from sys import intern
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -445,6 +446,10 @@ class _EventBuilder:
             if type(event) is not _SCALAR:
                 raise _Fallback  # a mapping or list as a key
             key = self.scalar(event)
+            if type(key) is str:
+                # One object per key name: a 5000-stage workflow repeats `name`, `scheduler`,
+                # `parameters`... 150,000 times, and each key is also in the paths under it.
+                key = intern(key)
             s, e = event.start_mark, event.end_mark
             at = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             child = (*path, key)

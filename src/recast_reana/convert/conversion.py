@@ -59,10 +59,20 @@ class Conversion:
         return tree
 
 
-def convert(project: Project, example: str = "default", *, pin_digests: bool = False) -> Conversion:
+def convert(
+    project: Project,
+    example: str = "default",
+    *,
+    pin_digests: bool = False,
+    release_source: bool = False,
+) -> Conversion:
     """Convert the repository `project` models; `Conversion.problems` say why it could not.
 
     `pin_digests`: step images pinned to the digests in `project.image_facts` (`pin_digests.py`).
+    `release_source`: once the edits are known, `project` keeps only its files' text and what
+    it found (recast.yml, reana files, the listing): its workflow graph, `$ref`s and the
+    positions of the files the conversion changes are freed before those are parsed again, so
+    that the two models are not held at once (`convert`, which reads nothing else of them).
     """
     conversion = Conversion(source=project)
     conversion.problems = _problems(project)
@@ -89,8 +99,22 @@ def convert(project: Project, example: str = "default", *, pin_digests: bool = F
     dropped_reads = _init_reads(dropping.stages) - _init_reads(kept.stages)
     params = {k: v for k, v in params.items() if k not in dropped_reads}
     target = _reana_yaml(kept, reana_path, params, dropped_reads, conversion.dropped, by_file)
+    if release_source:
+        del kept, dropping, edits
+        _release(project, by_file)
     _finish(conversion, by_file, target, reana_path)
     return conversion
+
+
+def _release(project: Project, changing: Iterable[str]) -> None:
+    if project.workflow is not None:
+        project.workflow.unlink()
+    project.workflow = None
+    project.refs = []
+    project.parameter_sets = []
+    for path in changing:
+        if (src := project.files.get(path)) is not None:
+            src.doc = None
 
 
 def convert_files(

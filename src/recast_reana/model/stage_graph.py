@@ -187,6 +187,15 @@ class Workflow:
     def __repr__(self) -> str:
         return f"Workflow({self.file!r}, {self.path!r}, stages={len(self.stages)})"
 
+    def unlink(self) -> None:
+        """Break the stage <-> workflow cycles: the graph is then freed as soon as nothing reads
+        it, without the cyclic garbage collector (off in the one-shot commands)."""
+        for stage in self.stages:
+            for sub in stage.subworkflows:
+                sub.unlink()
+            stage.subworkflows = []
+        self.stages = []
+
     def stage(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
 

@@ -402,6 +402,8 @@ class _EventBuilder:
         kind = type(event)
         if kind is _SCALAR:
             value = self.scalar(event)
+            if type(value) is str:
+                value = intern(value)
             s, e = event.start_mark, event.end_mark
             self.packed[path] = key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             return value

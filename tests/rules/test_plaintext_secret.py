@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 import pytest
 from helpers import REANA_REPO, RECAST_REPO, lint_files, positions, replace_in
 

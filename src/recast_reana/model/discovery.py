@@ -50,12 +50,12 @@ class RecastInfo:
 
 class ReanaInfo:
     __slots__ = (
-        "file",
-        "workflow_type",
-        "workflow_file",
         "directories",
+        "file",
         "files",
+        "workflow_file",
         "workflow_file_exists",
+        "workflow_type",
     )
 
     def __init__(

@@ -14,8 +14,8 @@ laughs"), and nesting deeper than ``MAX_DEPTH`` are refused with `UnsafeYaml`, n
 from __future__ import annotations
 
 import gc
-from sys import intern
 from collections.abc import Callable, Iterator, Mapping
+from sys import intern
 from typing import Any, NamedTuple
 
 import yaml
@@ -150,7 +150,7 @@ class UnsafeYaml(Exception):
 class Document:
     """A loaded YAML document: the plain data and where each part of it was written."""
 
-    __slots__ = ("data", "positions", "key_positions", "duplicates", "placeholders", "flow_style")
+    __slots__ = ("data", "duplicates", "flow_style", "key_positions", "placeholders", "positions")
 
     def __init__(self, data: Any = None) -> None:
         self.data = data

@@ -58,23 +58,23 @@ class Project:
     """
 
     __slots__ = (
-        "files",
         "config",
-        "recast",
+        "files",
+        "image_facts",
+        "listing",
+        "mode",
+        "other_files",
+        "parameter_sets",
+        "read",
         "reana",
         "reana_files",
+        "recast",
+        "refs",
+        "refused",
         "serial_steps",
-        "mode",
+        "workflow",
         "workflow_file",
         "workflow_guessed",
-        "workflow",
-        "refs",
-        "parameter_sets",
-        "other_files",
-        "read",
-        "listing",
-        "refused",
-        "image_facts",
     )
 
     def __init__(

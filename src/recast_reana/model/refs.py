@@ -28,7 +28,7 @@ class Target(NamedTuple):
 class Ref:
     """A `{$ref: ...}` written in `file` at `path` (the mapping holding the `$ref` key)."""
 
-    __slots__ = ("file", "path", "value", "pos", "toplevel", "targets", "errors", "cycle")
+    __slots__ = ("cycle", "errors", "file", "path", "pos", "targets", "toplevel", "value")
 
     def __init__(
         self,

@@ -19,7 +19,7 @@ STEPS = ("workflow", "specification", "steps")
 
 
 class SerialStep:
-    __slots__ = ("file", "path", "data")
+    __slots__ = ("data", "file", "path")
 
     def __init__(self, file: str, path: Path, data: dict[str, Any]) -> None:
         self.file = file  # the reana file

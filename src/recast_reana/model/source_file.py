@@ -28,7 +28,7 @@ class SourceFile:
     file would otherwise be held twice.
     """
 
-    __slots__ = ("path", "text", "doc", "problem", "_raw", "_bom", "_offsets", "_lines")
+    __slots__ = ("_bom", "_lines", "_offsets", "_raw", "doc", "path", "problem", "text")
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path = path  # relative to the repository root, "/" separators

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
+from sys import intern
 from typing import Any, NamedTuple
 
 from recast_reana.model.positioned_yaml import Path, Pos, walk
@@ -70,15 +71,15 @@ class Step:
     """A packtivity step definition (after `$ref`s), shared by every stage that runs it."""
 
     __slots__ = (
-        "file",
-        "path",
         "data",
+        "file",
+        "format_problems",
+        "outputs",
+        "path",
+        "placeholders",
         "process_type",
         "publisher_type",
-        "outputs",
         "scalar_outputs",
-        "placeholders",
-        "format_problems",
     )
 
     def __init__(self, file: str, path: Path, data: dict[str, Any]) -> None:
@@ -127,22 +128,22 @@ class Step:
 
 class Stage:
     __slots__ = (
-        "name",
-        "file",
-        "path",
-        "pos",
         "data",
-        "workflow",
-        "scheduler_type",
         "dependencies",
+        "file",
+        "name",
         "parameters",
         "parameters_file",
         "parameters_path",
+        "path",
+        "pos",
+        "scatter",
+        "scatter_method",
+        "scheduler_type",
         "selectors",
         "steps",
         "subworkflows",
-        "scatter",
-        "scatter_method",
+        "workflow",
     )
 
     def __init__(
@@ -170,7 +171,7 @@ class Stage:
 
 
 class Workflow:
-    __slots__ = ("file", "path", "parent", "stages")
+    __slots__ = ("file", "parent", "path", "stages")
 
     def __init__(
         self,
@@ -372,7 +373,9 @@ class _Builder:
                     written.setdefault(fld, []).append(Pos(line, col, line, col + len(fld) + 2))
         seen: dict[str, int] = {}
         for fld in fields:
-            name = re.split(r"[.\[]", fld, maxsplit=1)[0]
+            # Interned: every stage of a large workflow names the same few parameters.
+            name = intern(re.split(r"[.\[]", fld, maxsplit=1)[0])
+            fld = intern(fld)
             nth = seen.get(fld, 0)
             seen[fld] = nth + 1
             places = written.get(fld, [])

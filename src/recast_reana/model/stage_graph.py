@@ -293,7 +293,9 @@ class _Builder:
         for i, expr in enumerate(deps):
             if isinstance(expr, str) and (m := _NAME.match(expr)):
                 stage.dependencies.append(
-                    Dependency(m.group(0), expr, stage.file, (*path, i), src.pos((*path, i)))
+                    Dependency(
+                        intern(m.group(0)), expr, stage.file, (*path, i), src.pos((*path, i))
+                    )
                 )
 
     def parameters(self, stage: Stage, file: str, path: Path, params: Any) -> None:
@@ -320,7 +322,7 @@ class _Builder:
                     stage.selectors.append(
                         Selector(
                             key=key,
-                            stage=m.group(0) if m else expr,
+                            stage=intern(m.group(0)) if m else expr,
                             expression=expr,
                             output=_str(v.get("output")),
                             old_style=old,

@@ -54,7 +54,12 @@ class Conversion:
     @property
     def files(self) -> dict[str, bytes]:
         """The complete converted tree, every file of the repository included."""
-        tree = {p: raw for p in self.source.listing() if (raw := self.source.read(p)) is not None}
+        tree: dict[str, bytes] = {}
+        for path in self.source.listing():
+            # A changed file is not read again: a 5000-stage steps file is megabytes.
+            raw = self.changed.get(path) or self.source.read(path)
+            if raw is not None:
+                tree[path] = raw
         tree.update(self.changed)
         return tree
 

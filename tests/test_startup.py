@@ -56,6 +56,9 @@ def test_check_imports_no_network_code_subprocess_or_converter() -> None:
     assert "recast_reana.convert.conversion" not in ours
     # Only the subcommand given is imported.
     assert not {"recast_reana.cli.run", "recast_reana.cli.sync_branch"} & ours
+    # The model's values are NamedTuples and slotted classes: no dataclasses (and its inspect);
+    # difflib only suggests names for mistakes.
+    assert not {"dataclasses", "inspect", "difflib"} & modules
 
 
 def test_selected_rules_are_the_only_rule_modules_imported() -> None:

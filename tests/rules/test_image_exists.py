@@ -52,7 +52,7 @@ def facts_for(files: Mapping[str, str | bytes], config: Config | None) -> dict[s
     return {
         key: ImageFacts(key, False, unknown=MISSING)
         if key not in KNOWN
-        else ImageFacts(**{**KNOWN[key].__dict__, "reference": key})
+        else KNOWN[key]._replace(reference=key)
         for key in refs
     }
 

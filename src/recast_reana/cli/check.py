@@ -45,9 +45,7 @@ def run(args: argparse.Namespace) -> int:
     select, ignore = codes("--select", args.select), codes("--ignore", args.ignore)
     config = load_config(root, Path(args.config) if args.config else None, rule_options())
     if select or ignore:
-        from dataclasses import replace
-
-        config = replace(config, select=select or config.select, ignore=config.ignore + ignore)
+        config = config._replace(select=select or config.select, ignore=config.ignore + ignore)
     project = load_project(root, config, files)
     image_facts.attach(project, image_facts.wanted(args.online, config.online))
     if project.subject is None:

@@ -67,7 +67,9 @@ def run(args: argparse.Namespace) -> int:
     project = load_project(root, config, scan=False)
     online = args.pin_digests or image_facts.wanted(args.online, config.online)
     image_facts.attach(project, online)
-    conversion = convert(project, example=args.example, pin_digests=args.pin_digests)
+    conversion = convert(
+        project, example=args.example, pin_digests=args.pin_digests, release_source=True
+    )
     for line in conversion.unpinned:
         print(f"recast-reana: {line}", file=sys.stderr)
     if conversion.problems:

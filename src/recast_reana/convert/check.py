@@ -8,8 +8,7 @@ work. (It lives in convert/, not lint/, because it converts: lint/ never imports
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.linter import lint, select
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
 PREFIX = "after conversion to REANA: "
 
 
-@dataclass
-class Report:
+class Report(NamedTuple):
     diagnostics: list[Diagnostic]
     conversion: Conversion | None = None  # made for a recast-atlas layout
 

@@ -14,8 +14,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from recast_reana.convert import list_edits
@@ -53,15 +54,30 @@ class Conversion:
     @property
     def files(self) -> dict[str, bytes]:
         """The complete converted tree, every file of the repository included."""
-        tree = {p: raw for p in self.source.listing() if (raw := self.source.read(p)) is not None}
+        tree: dict[str, bytes] = {}
+        for path in self.source.listing():
+            # A changed file is not read again: a 5000-stage steps file is megabytes.
+            raw = self.changed.get(path) or self.source.read(path)
+            if raw is not None:
+                tree[path] = raw
         tree.update(self.changed)
         return tree
 
 
-def convert(project: Project, example: str = "default", *, pin_digests: bool = False) -> Conversion:
+def convert(
+    project: Project,
+    example: str = "default",
+    *,
+    pin_digests: bool = False,
+    release_source: bool = False,
+) -> Conversion:
     """Convert the repository `project` models; `Conversion.problems` say why it could not.
 
     `pin_digests`: step images pinned to the digests in `project.image_facts` (`pin_digests.py`).
+    `release_source`: once the edits are known, `project` keeps only its files' text and what
+    it found (recast.yml, reana files, the listing): its workflow graph, `$ref`s and the
+    positions of the files the conversion changes are freed before those are parsed again, so
+    that the two models are not held at once (`convert`, which reads nothing else of them).
     """
     conversion = Conversion(source=project)
     conversion.problems = _problems(project)
@@ -88,8 +104,22 @@ def convert(project: Project, example: str = "default", *, pin_digests: bool = F
     dropped_reads = _init_reads(dropping.stages) - _init_reads(kept.stages)
     params = {k: v for k, v in params.items() if k not in dropped_reads}
     target = _reana_yaml(kept, reana_path, params, dropped_reads, conversion.dropped, by_file)
+    if release_source:
+        del kept, dropping, edits
+        _release(project, by_file)
     _finish(conversion, by_file, target, reana_path)
     return conversion
+
+
+def _release(project: Project, changing: Iterable[str]) -> None:
+    if project.workflow is not None:
+        project.workflow.unlink()
+    project.workflow = None
+    project.refs = []
+    project.parameter_sets = []
+    for path in changing:
+        if (src := project.files.get(path)) is not None:
+            src.doc = None
 
 
 def convert_files(
@@ -162,8 +192,11 @@ def _without(project: Project, dropped: list[Stage]) -> Project:
     """`project` as the fixes see it: the dropped stages (and their steps) gone."""
     if not dropped or project.workflow is None:
         return project
-    workflow = replace(project.workflow, stages=[s for s in project.stages if s not in dropped])
-    return replace(project, workflow=workflow)
+    workflow = copy.copy(project.workflow)
+    workflow.stages = [s for s in project.stages if s not in dropped]
+    without = copy.copy(project)
+    without.workflow = workflow
+    return without
 
 
 def _fixes(project: Project, deleted: list[Edit]) -> list[Edit]:
@@ -274,9 +307,9 @@ def _finish(
         before = source.files.get(path)
         edits = ordered(file_edits)
         text = apply((before.text or "") if before else "", edits)
-        bom = "\ufeff" if before is not None and before.raw.startswith(b"\xef\xbb\xbf") else ""
+        bom = "\ufeff" if before is not None and before.bom else ""
         raw = (bom + text).encode("utf-8")
-        if before is not None and raw == before.raw:
+        if before is not None and before.text is not None and text == before.text:
             continue
         conversion.changed[path] = raw
         conversion.edits[path] = edits
@@ -287,7 +320,7 @@ def _finish(
         )
     changed = conversion.changed
     unchanged = {p: s for p, s in source.files.items() if p not in changed}
-    config = replace(source.config, layout="reana")
+    config = source.config._replace(layout="reana")
     paths = sorted({*source.files, *changed})
     conversion.project = from_files(
         lambda p: changed.get(p) or source.read(p),

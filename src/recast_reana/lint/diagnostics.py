@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 
 class Severity(str, enum.Enum):
@@ -14,8 +14,7 @@ class Severity(str, enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One finding, 1-based like flake8 and actionlint. Ordered by path, line, column."""
 
     path: str
@@ -28,7 +27,7 @@ class Diagnostic:
     end_col: int = 0  # exclusive end of the marked span on `line`; 0 = one character
 
     def with_(self, **changes: object) -> Diagnostic:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return self._replace(**changes)  # type: ignore[arg-type]
 
 
 # Rules whose marked span is a secret: it is masked wherever source text is shown or hashed.

@@ -15,10 +15,9 @@ mappings keyed by rule-like IDs.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from recast_reana.errors import EXIT_USAGE, Error
@@ -143,27 +142,29 @@ class RuleOptions(NamedTuple):
     schema: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class Config:
+_NONE: Mapping[str, Any] = MappingProxyType({})  # the default of the mapping fields, read-only
+
+
+class Config(NamedTuple):
     """What the user configured; every field has a working default."""
 
     select: tuple[str, ...] = ()  # rule IDs or prefixes ("RR3"); empty = all rules
     ignore: tuple[str, ...] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)
+    severity: Mapping[str, str] = _NONE
     layout: str = "auto"
     # Image (`repo`, `repo:tag`, or a glob of either) -> UID its user runs as (RR404).
-    images: Mapping[str, int] = field(default_factory=dict)
+    images: Mapping[str, int] = _NONE
     exclude: tuple[str, ...] = ()  # globs of paths whose diagnostics are dropped
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # per rule ID
-    convert: Mapping[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Mapping[str, Any]] = _NONE  # per rule ID
+    convert: Mapping[str, Any] = _NONE
     # Ask container registries for image facts (as `--online`); the hooks never do.
     online: bool = False
     insecure_registries: tuple[str, ...] = ()  # HOST:PORT spoken to in plain HTTP
     # References of `run`'s results, the history, the plots (results/expected.py reads it).
-    validate: Mapping[str, Any] = field(default_factory=dict)
+    validate: Mapping[str, Any] = _NONE
     path: str | None = None
     # The loaded file, for the positions of what the conversion takes from it.
-    document: positioned_yaml.Document | None = field(default=None, compare=False, repr=False)
+    document: positioned_yaml.Document | None = None
 
     def pos(self, path: positioned_yaml.Path) -> positioned_yaml.Pos:
         """Where the value at `path` is written in the configuration file."""
@@ -328,6 +329,8 @@ def _rule_hint(given: Any, rules: Mapping[str, RuleOptions]) -> str:
 
 
 def _hint(given: str, candidates: Iterable[str], cutoff: float = 0.6) -> str:
+    import difflib  # only for a mistake: not on every check's start-up
+
     close = difflib.get_close_matches(given, list(candidates), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

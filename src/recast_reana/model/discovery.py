@@ -11,11 +11,9 @@ repository's YAML file nearest to the name written, else the usual places of a y
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from recast_reana.model.source_file import SourceFile
@@ -37,23 +35,43 @@ USUAL_WORKFLOWS = (
 _REMOTE_PREFIXES = ("github:", "gitlab-cern:", "http://", "https://", "from-github", "from-cap")
 
 
-@dataclass
 class RecastInfo:
-    file: str
-    toplevel: str | None  # repository-relative specs directory; None when remote or absolute
-    toplevel_raw: str
-    workflow_file: str | None
-    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
+    __slots__ = ("file", "toplevel", "toplevel_raw", "workflow_file", "workflow_file_exists")
+
+    def __init__(
+        self, file: str, toplevel: str | None, toplevel_raw: str, workflow_file: str | None
+    ) -> None:
+        self.file = file
+        self.toplevel = toplevel  # repository-relative specs directory; None: remote or absolute
+        self.toplevel_raw = toplevel_raw
+        self.workflow_file = workflow_file
+        self.workflow_file_exists = False  # whether `workflow_file` is a file of the repository
 
 
-@dataclass
 class ReanaInfo:
-    file: str
-    workflow_type: Any
-    workflow_file: str | None
-    directories: list[str]
-    files: list[str]
-    workflow_file_exists: bool = False  # whether `workflow_file` is a file of the repository
+    __slots__ = (
+        "directories",
+        "file",
+        "files",
+        "workflow_file",
+        "workflow_file_exists",
+        "workflow_type",
+    )
+
+    def __init__(
+        self,
+        file: str,
+        workflow_type: Any,
+        workflow_file: str | None,
+        directories: list[str],
+        files: list[str],
+    ) -> None:
+        self.file = file
+        self.workflow_type = workflow_type
+        self.workflow_file = workflow_file
+        self.directories = directories
+        self.files = files
+        self.workflow_file_exists = False  # whether `workflow_file` is a file of the repository
 
     @property
     def engine(self) -> str | None:
@@ -141,6 +159,8 @@ def workflow_file(
         if exists(name):
             return name, False
     if written:
+        import difflib  # only for a misspelt name: not on every check's start-up
+
         candidates = sorted(p for p in listing() if p.endswith(YAML_SUFFIXES))
         for name in written:
             close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.8)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from recast_reana.model.serial import SerialStep
@@ -211,8 +210,7 @@ def references(steps: Iterable[Step], serial_steps: Iterable[SerialStep]) -> dic
     return found
 
 
-@dataclass(frozen=True)
-class ImageFacts:
+class ImageFacts(NamedTuple):
     """What the registry says about one reference (`ImageRef.key`).
 
     `exists` False: the registry answered that there is no such image (or refused it).

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from sys import intern
 from typing import Any, NamedTuple
 
 import yaml
@@ -147,19 +147,21 @@ class UnsafeYaml(Exception):
         self.col = col
 
 
-@dataclass
 class Document:
     """A loaded YAML document: the plain data and where each part of it was written."""
 
-    data: Any
-    positions: Positions = field(default_factory=Positions)
-    key_positions: Positions = field(init=False)  # the keys' view of the same table
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    placeholders: list[UnquotedPlaceholder] = field(default_factory=list)
-    flow_style: set[Path] = field(default_factory=set)
+    __slots__ = ("data", "duplicates", "flow_style", "key_positions", "placeholders", "positions")
 
-    def __post_init__(self) -> None:
-        self.key_positions = Positions(self.positions.packed, keys=True)
+    def __init__(self, data: Any = None) -> None:
+        self.data = data
+        self.positions = Positions()
+        self.key_positions = Positions(self.positions.packed, keys=True)  # the keys' view of it
+        self.duplicates: list[DuplicateKey] = []
+        self.placeholders: list[UnquotedPlaceholder] = []
+        self.flow_style: set[Path] = set()
+
+    def __repr__(self) -> str:
+        return f"Document({self.data!r})"
 
     def pos(self, path: Path) -> Pos:
         """Position of the value at `path`, or of its nearest ancestor that has one."""
@@ -400,6 +402,8 @@ class _EventBuilder:
         kind = type(event)
         if kind is _SCALAR:
             value = self.scalar(event)
+            if type(value) is str:
+                value = intern(value)
             s, e = event.start_mark, event.end_mark
             self.packed[path] = key | _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             return value
@@ -444,6 +448,10 @@ class _EventBuilder:
             if type(event) is not _SCALAR:
                 raise _Fallback  # a mapping or list as a key
             key = self.scalar(event)
+            if type(key) is str:
+                # One object per key name: a 5000-stage workflow repeats `name`, `scheduler`,
+                # `parameters`... 150,000 times, and each key is also in the paths under it.
+                key = intern(key)
             s, e = event.start_mark, event.end_mark
             at = _pack(s.line + 1, s.column + 1, e.line + 1, e.column + 1)
             child = (*path, key)

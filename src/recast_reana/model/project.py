@@ -10,7 +10,6 @@ import functools
 import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any, NamedTuple
 
@@ -52,31 +51,67 @@ class ParameterSet(NamedTuple):
         return self.file if self.label == self.file else f"{self.file} {self.label}"
 
 
-@dataclass
 class Project:
-    files: dict[str, SourceFile]  # every YAML file the model loaded
-    config: Config
-    recast: RecastInfo | None = None
-    reana: ReanaInfo | None = None  # the reana file of the yadage workflow
-    reana_files: list[ReanaInfo] = field(default_factory=list)  # every one, `reana` included
-    serial_steps: list[SerialStep] = field(default_factory=list)  # of the serial reana files
-    mode: str = "reana"  # whose view is primary: "recast" (main branch) or "reana"
-    workflow_file: str | None = None
-    workflow_guessed: bool = False  # not what a file names: the nearest match, or a usual place
-    workflow: Workflow | None = None
-    refs: list[Ref] = field(default_factory=list)
-    parameter_sets: list[ParameterSet] = field(default_factory=list)
-    # Other files (for credential checks): path -> decoded text, or None when binary or too big.
-    other_files: dict[str, str | None] = field(default_factory=dict)
-    # Any file of the repository by its path (None: no such file), and the paths of them all.
-    read: Callable[[str], bytes | None] = field(default=lambda _: None, repr=False)
-    listing: Callable[[], list[str]] = field(default=list, repr=False)
-    # Files the reader would not or could not read: path -> why (a link out of the repository,
-    # a directory named like recast.yml, a permission). Filled while the model loads.
-    refused: dict[str, str] = field(default_factory=dict)
-    # What container registries say about the step images (`ImageRef.key` -> facts): given by the
-    # command line (`check --online`, or its cache offline), empty otherwise. Rules never fetch.
-    image_facts: dict[str, ImageFacts] = field(default_factory=dict)
+    """The model of one repository: its files, what they declare, the workflow and its steps.
+
+    A plain class (not a dataclass, whose import and class creation cost start-up; issue 12).
+    """
+
+    __slots__ = (
+        "config",
+        "files",
+        "image_facts",
+        "listing",
+        "mode",
+        "other_files",
+        "parameter_sets",
+        "read",
+        "reana",
+        "reana_files",
+        "recast",
+        "refs",
+        "refused",
+        "serial_steps",
+        "workflow",
+        "workflow_file",
+        "workflow_guessed",
+    )
+
+    def __init__(
+        self,
+        files: dict[str, SourceFile],
+        config: Config,
+        read: Callable[[str], bytes | None] = lambda _: None,
+        listing: Callable[[], list[str]] = list,
+    ) -> None:
+        self.files = files  # every YAML file the model loaded
+        self.config = config
+        self.recast: RecastInfo | None = None
+        self.reana: ReanaInfo | None = None  # the reana file of the yadage workflow
+        self.reana_files: list[ReanaInfo] = []  # every one, `reana` included
+        self.serial_steps: list[SerialStep] = []  # of the serial reana files
+        self.mode = "reana"  # whose view is primary: "recast" (main branch) or "reana"
+        self.workflow_file: str | None = None
+        # Not what a file names: the nearest match, or a usual place.
+        self.workflow_guessed = False
+        self.workflow: Workflow | None = None
+        self.refs: list[Ref] = []
+        self.parameter_sets: list[ParameterSet] = []
+        # Other files (for credential checks): path -> decoded text, or None when binary or too big.
+        self.other_files: dict[str, str | None] = {}
+        # Any file of the repository by its path (None: no such file), and the paths of them all.
+        self.read = read
+        self.listing = listing
+        # Files the reader would not or could not read: path -> why (a link out of the
+        # repository, a directory named like recast.yml, a permission). Filled while it loads.
+        self.refused: dict[str, str] = {}
+        # What container registries say about the step images (`ImageRef.key` -> facts): given by
+        # the command line (`check --online`, or its cache offline), empty otherwise. Rules never
+        # fetch.
+        self.image_facts: dict[str, ImageFacts] = {}
+
+    def __repr__(self) -> str:
+        return f"Project(files={sorted(self.files)!r}, workflow_file={self.workflow_file!r})"
 
     @property
     def stages(self) -> list[Stage]:

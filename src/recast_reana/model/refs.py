@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from recast_reana.model.positioned_yaml import Path, Pos, walk
@@ -21,27 +20,41 @@ RECAST = "recast"
 REANA = "reana"
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(NamedTuple):
     file: str
     path: Path  # JSON pointer as a path into the target file's data
 
 
-@dataclass
 class Ref:
     """A `{$ref: ...}` written in `file` at `path` (the mapping holding the `$ref` key)."""
 
-    file: str
-    path: Path
-    value: str
-    pos: Pos
-    toplevel: bool
-    # Where each tool finds it: {"recast": Target, "reana": Target}; a missing key = unresolved.
-    targets: dict[str, Target] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    # Set when following it never ends (jsonref: "Reference refers directly to itself", or an
-    # endless expansion): the chain of refs, e.g. "specs/a.yml#/x -> specs/b.yml#/y -> ...".
-    cycle: str | None = None
+    __slots__ = ("cycle", "errors", "file", "path", "pos", "targets", "toplevel", "value")
+
+    def __init__(
+        self,
+        file: str,
+        path: Path,
+        value: str,
+        pos: Pos,
+        toplevel: bool,
+        targets: dict[str, Target],
+        errors: dict[str, str],
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.value = value
+        self.pos = pos
+        self.toplevel = toplevel
+        # Where each tool finds it: {"recast": Target, "reana": Target}; a missing key =
+        # unresolved.
+        self.targets = targets
+        self.errors = errors
+        # Set when following it never ends (jsonref: "Reference refers directly to itself", or
+        # an endless expansion): the chain of refs, e.g. "specs/a.yml#/x -> specs/b.yml#/y -> ...".
+        self.cycle: str | None = None
+
+    def __repr__(self) -> str:
+        return f"Ref({self.file!r}, {self.path!r}, {self.value!r})"
 
     @property
     def file_part(self) -> str:

@@ -9,7 +9,6 @@ resources (reana-workflow-engine-serial `tasks.py` `run_step`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from recast_reana.model.discovery import ReanaInfo, get
@@ -19,11 +18,16 @@ from recast_reana.model.source_file import SourceFile
 STEPS = ("workflow", "specification", "steps")
 
 
-@dataclass(frozen=True)
 class SerialStep:
-    file: str  # the reana file
-    path: Path  # of the step mapping
-    data: dict[str, Any]
+    __slots__ = ("data", "file", "path")
+
+    def __init__(self, file: str, path: Path, data: dict[str, Any]) -> None:
+        self.file = file  # the reana file
+        self.path = path  # of the step mapping
+        self.data = data
+
+    def __repr__(self) -> str:
+        return f"SerialStep({self.file!r}, {self.path!r})"
 
     @property
     def name(self) -> str:

@@ -6,8 +6,6 @@ import bisect
 import re
 from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple, overload
 
 from recast_reana.model import positioned_yaml
@@ -23,22 +21,34 @@ class LoadProblem(NamedTuple):
     col: int
 
 
-@dataclass
 class SourceFile:
-    """One file of the repository, loaded once and shared by all rules."""
+    """One file of the repository, loaded once and shared by all rules.
 
-    path: str  # relative to the repository root, "/" separators
-    raw: bytes
-    text: str | None = None
-    doc: Document | None = None
-    problem: LoadProblem | None = None
-    _offsets: array[int] | list[int] = field(default_factory=list, repr=False)
+    Once decoded, only the text is kept (`raw` encodes it again when asked): a 5000-stage steps
+    file would otherwise be held twice.
+    """
+
+    __slots__ = ("_bom", "_lines", "_offsets", "_raw", "doc", "path", "problem", "text")
+
+    def __init__(self, path: str, raw: bytes) -> None:
+        self.path = path  # relative to the repository root, "/" separators
+        self._raw: bytes | None = raw  # until decoded
+        self._bom = raw.startswith(b"\xef\xbb\xbf")
+        self.text: str | None = None
+        self.doc: Document | None = None
+        self.problem: LoadProblem | None = None
+        self._offsets: array[int] | list[int] = []
+        self._lines: Sequence[str] | None = None
+
+    def __repr__(self) -> str:
+        return f"SourceFile({self.path!r})"
 
     @classmethod
     def parse(cls, path: str, raw: bytes, *, yaml: bool = True) -> SourceFile:
         src = cls(path, raw)
         try:
             src.text = positioned_yaml.decode(raw)
+            src._raw = None  # decode is lossless: `raw` is the BOM and the text
             if yaml:
                 src.doc = positioned_yaml.load(src.text)
         except positioned_yaml.UnsafeYaml as exc:
@@ -48,19 +58,34 @@ class SourceFile:
         return src
 
     @property
+    def raw(self) -> bytes:
+        """The file's bytes."""
+        if self._raw is not None:
+            return self._raw
+        return (("\ufeff" if self._bom else "") + (self.text or "")).encode("utf-8")
+
+    @property
+    def bom(self) -> bool:
+        """Whether the file starts with a UTF-8 byte order mark."""
+        return self._bom
+
+    @property
     def data(self) -> Any:
         return self.doc.data if self.doc else None
 
-    @cached_property
+    @property
     def lines(self) -> Sequence[str]:
         """`text.splitlines()`; for text with only "\n" and "\r\n" line ends, a view that
         slices each line when asked for, not a list of every line (a 5000-stage steps.yml has
         90,000 lines, and a converter's fix asks for a few)."""
-        text = self.text or ""
-        if _OTHER_LINE_ENDS.search(text):
-            return text.splitlines()
-        self.offset(1, 1)  # builds the table
-        return _Lines(text, self._offsets)
+        if self._lines is None:
+            text = self.text or ""
+            if _OTHER_LINE_ENDS.search(text):
+                self._lines = text.splitlines()
+            else:
+                self.offset(1, 1)  # builds the table
+                self._lines = _Lines(text, self._offsets)
+        return self._lines
 
     def pos(self, path: Path) -> Pos:
         return self.doc.pos(path) if self.doc else Pos(1, 1, 1, 1)

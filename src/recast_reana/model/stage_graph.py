@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from sys import intern
+from typing import Any, NamedTuple
 
 from recast_reana.model.positioned_yaml import Path, Pos, walk
 from recast_reana.model.refs import RefResolver
@@ -23,8 +23,7 @@ _STATIC_PUBLISHERS = {"interpolated-pub": "publish", "constant-pub": "publish"}
 _NAME = re.compile(r"[A-Za-z0-9_\-]+")
 
 
-@dataclass(frozen=True)
-class Placeholder:
+class Placeholder(NamedTuple):
     """A `{field}` that yadage/packtivity interpolates with the stage's parameters."""
 
     name: str  # the parameter it reads: `a` for `{a}`, `{a[0]}` and `{a.b}`
@@ -35,8 +34,7 @@ class Placeholder:
     where: str  # "process" or "publisher"
 
 
-@dataclass(frozen=True)
-class FormatProblem:
+class FormatProblem(NamedTuple):
     """A string that `str.format` rejects (e.g. a lone `}`): the step fails when it runs."""
 
     message: str
@@ -45,8 +43,7 @@ class FormatProblem:
     pos: Pos
 
 
-@dataclass(frozen=True)
-class Selector:
+class Selector(NamedTuple):
     """A parameter value reading another stage's output: `{step: S, output: X}`."""
 
     key: str  # the stage parameter it fills
@@ -59,8 +56,7 @@ class Selector:
     pos: Pos
 
 
-@dataclass(frozen=True)
-class Dependency:
+class Dependency(NamedTuple):
     name: str
     expression: str
     file: str
@@ -68,21 +64,39 @@ class Dependency:
     pos: Pos
 
 
-@dataclass
+# Step, Stage and Workflow are plain classes with slots, not dataclasses: the model is mutable
+# while it is built, nothing compares them by value, and a dataclass costs ~0.5 ms of start-up
+# each (issue 12).
 class Step:
     """A packtivity step definition (after `$ref`s), shared by every stage that runs it."""
 
-    file: str
-    path: Path
-    data: dict[str, Any]
-    process_type: str | None = None
-    publisher_type: str | None = None
-    outputs: set[str] | None = None  # None when only a run can tell
-    # Outputs published as one value (a string, a number), never a list: a jsonpath index into
-    # them (`x[0]`) fails in yadage's selection.
-    scalar_outputs: set[str] = field(default_factory=set)
-    placeholders: list[Placeholder] = field(default_factory=list)
-    format_problems: list[FormatProblem] = field(default_factory=list)
+    __slots__ = (
+        "data",
+        "file",
+        "format_problems",
+        "outputs",
+        "path",
+        "placeholders",
+        "process_type",
+        "publisher_type",
+        "scalar_outputs",
+    )
+
+    def __init__(self, file: str, path: Path, data: dict[str, Any]) -> None:
+        self.file = file
+        self.path = path
+        self.data = data
+        self.process_type: str | None = None
+        self.publisher_type: str | None = None
+        self.outputs: set[str] | None = None  # None when only a run can tell
+        # Outputs published as one value (a string, a number), never a list: a jsonpath index
+        # into them (`x[0]`) fails in yadage's selection.
+        self.scalar_outputs: set[str] = set()
+        self.placeholders: list[Placeholder] = []
+        self.format_problems: list[FormatProblem] = []
+
+    def __repr__(self) -> str:
+        return f"Step({self.file!r}, {self.path!r})"
 
     @property
     def name(self) -> str:
@@ -112,32 +126,76 @@ class Step:
         return res if isinstance(res, list) else []
 
 
-@dataclass
 class Stage:
-    name: str
-    file: str
-    path: Path  # of the stage mapping
-    pos: Pos  # of its name
-    data: dict[str, Any]
-    workflow: Workflow
-    scheduler_type: str | None = None
-    dependencies: list[Dependency] = field(default_factory=list)
-    parameters: dict[str, Any] = field(default_factory=dict)
-    parameters_file: str = ""
-    parameters_path: Path = ()
-    selectors: list[Selector] = field(default_factory=list)
-    steps: list[Step] = field(default_factory=list)
-    subworkflows: list[Workflow] = field(default_factory=list)
-    scatter: list[str] = field(default_factory=list)
-    scatter_method: str | None = None  # "zip" or "cartesian"
+    __slots__ = (
+        "data",
+        "dependencies",
+        "file",
+        "name",
+        "parameters",
+        "parameters_file",
+        "parameters_path",
+        "path",
+        "pos",
+        "scatter",
+        "scatter_method",
+        "scheduler_type",
+        "selectors",
+        "steps",
+        "subworkflows",
+        "workflow",
+    )
+
+    def __init__(
+        self, name: str, file: str, path: Path, pos: Pos, data: dict[str, Any], workflow: Workflow
+    ) -> None:
+        self.name = name
+        self.file = file
+        self.path = path  # of the stage mapping
+        self.pos = pos  # of its name
+        self.data = data
+        self.workflow = workflow
+        self.scheduler_type: str | None = None
+        self.dependencies: list[Dependency] = []
+        self.parameters: dict[str, Any] = {}
+        self.parameters_file = ""
+        self.parameters_path: Path = ()
+        self.selectors: list[Selector] = []
+        self.steps: list[Step] = []
+        self.subworkflows: list[Workflow] = []
+        self.scatter: list[str] = []
+        self.scatter_method: str | None = None  # "zip" or "cartesian"
+
+    def __repr__(self) -> str:
+        return f"Stage({self.name!r}, {self.file!r}, {self.path!r})"
 
 
-@dataclass
 class Workflow:
-    file: str
-    path: Path  # of the mapping holding `stages`
-    parent: Stage | None = None
-    stages: list[Stage] = field(default_factory=list)
+    __slots__ = ("file", "parent", "path", "stages")
+
+    def __init__(
+        self,
+        file: str,
+        path: Path,  # of the mapping holding `stages`
+        parent: Stage | None = None,
+        stages: list[Stage] | None = None,
+    ) -> None:
+        self.file = file
+        self.path = path
+        self.parent = parent
+        self.stages: list[Stage] = stages if stages is not None else []
+
+    def __repr__(self) -> str:
+        return f"Workflow({self.file!r}, {self.path!r}, stages={len(self.stages)})"
+
+    def unlink(self) -> None:
+        """Break the stage <-> workflow cycles: the graph is then freed as soon as nothing reads
+        it, without the cyclic garbage collector (off in the one-shot commands)."""
+        for stage in self.stages:
+            for sub in stage.subworkflows:
+                sub.unlink()
+            stage.subworkflows = []
+        self.stages = []
 
     def stage(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -235,7 +293,9 @@ class _Builder:
         for i, expr in enumerate(deps):
             if isinstance(expr, str) and (m := _NAME.match(expr)):
                 stage.dependencies.append(
-                    Dependency(m.group(0), expr, stage.file, (*path, i), src.pos((*path, i)))
+                    Dependency(
+                        intern(m.group(0)), expr, stage.file, (*path, i), src.pos((*path, i))
+                    )
                 )
 
     def parameters(self, stage: Stage, file: str, path: Path, params: Any) -> None:
@@ -262,7 +322,7 @@ class _Builder:
                     stage.selectors.append(
                         Selector(
                             key=key,
-                            stage=m.group(0) if m else expr,
+                            stage=intern(m.group(0)) if m else expr,
                             expression=expr,
                             output=_str(v.get("output")),
                             old_style=old,
@@ -315,7 +375,9 @@ class _Builder:
                     written.setdefault(fld, []).append(Pos(line, col, line, col + len(fld) + 2))
         seen: dict[str, int] = {}
         for fld in fields:
-            name = re.split(r"[.\[]", fld, maxsplit=1)[0]
+            # Interned: every stage of a large workflow names the same few parameters.
+            name = intern(re.split(r"[.\[]", fld, maxsplit=1)[0])
+            fld = intern(fld)
             nth = seen.get(fld, 0)
             seen[fld] = nth + 1
             places = written.get(fld, [])

@@ -14,9 +14,8 @@ import importlib.util
 import json
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path
@@ -45,8 +44,7 @@ _SHAPE_KEYWORDS |= {"additionalProperties", "items", "oneOf", "anyOf", "allOf", 
 Origin = tuple[str, Path]
 
 
-@dataclass(frozen=True)
-class Schemas:
+class Schemas(NamedTuple):
     # "workflow", "stage", "step" -> a draft-04 schema.Validator (or jsonschema Draft4Validator)
     validators: dict[str, Any]
     enums: dict[str, list[str]]  # the values each `*_type` key allows

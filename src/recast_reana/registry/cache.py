@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -71,7 +70,7 @@ class FactsCache:
         return TagEntry(reference, digest, float(resolved), previous if previous else None)
 
     def put_digest(self, digest: str, facts: ImageFacts) -> None:
-        data = {k: v for k, v in asdict(facts).items() if k in _FACT_FIELDS}
+        data = {k: v for k, v in facts._asdict().items() if k in _FACT_FIELDS}
         _write(self._digest_path(digest), {"digest": digest, **data})
 
     def put_tag(self, entry: TagEntry) -> None:
@@ -110,7 +109,7 @@ def with_digest_keys(
         ref = refs.get(key)
         if ref is not None and fact.digest and not ref.digest:
             pinned = ImageRef(ref.registry, ref.repository, None, fact.digest).key
-            facts.setdefault(pinned, replace(fact, reference=pinned, moved_from=None))
+            facts.setdefault(pinned, fact._replace(reference=pinned, moved_from=None))
     return facts
 
 

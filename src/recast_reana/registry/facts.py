@@ -90,7 +90,7 @@ def learn(ref: ImageRef, client: Client, cache: FactsCache, now: float) -> Image
     if not ref.digest:
         entry = _moved(entry, digest, now) if entry else TagEntry(key, digest, now)
         cache.put_tag(entry)
-        return ImageFacts(**{**facts.__dict__, "moved_from": entry.previous})
+        return facts._replace(moved_from=entry.previous)
     return facts
 
 

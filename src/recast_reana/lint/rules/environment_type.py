@@ -35,7 +35,6 @@ Package the step's software in an image and use a `docker-encapsulated` environm
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -70,6 +69,8 @@ def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
                 f"only '{DOCKER}' steps (a container image): package the step in an image"
             )
         else:
+            import difflib  # only to suggest a name: not on every start-up
+
             close = difflib.get_close_matches(kind, [DOCKER], n=1, cutoff=0.6)
             hint = f"; did you mean '{DOCKER}'?" if close else ""
             message = (

@@ -76,7 +76,6 @@ Correct or remove the key the message names; the message says what REANA expects
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 from collections.abc import Iterator, Mapping
@@ -237,6 +236,8 @@ def _fill(template: str, where: str, instance: Any) -> str:
 
 def _unknown_key(key: Any, where: str, known: list[str]) -> str:
     name = str(key)
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     hint = f"did you mean '{close[0]}'?" if close else f"expected one of {', '.join(known)};"
     return f"unknown key {_show(key)} in {where}; {hint} REANA ignores it"

@@ -43,7 +43,6 @@ Add the missing keys with values of the right type.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -125,6 +124,8 @@ def _unknown(
     for key in mapping:
         if key in known or not isinstance(key, str):
             continue
+        import difflib  # only to suggest a name: not on every start-up
+
         close = difflib.get_close_matches(key, known, n=1, cutoff=0.75)
         if close:
             yield at(

@@ -41,7 +41,6 @@ file are relative to that file.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -139,6 +138,8 @@ def _closest_file(rel: str, spec_files: list[str]) -> str | None:
     same_name = [p for p in spec_files if posixpath.basename(p) == name]
     if len(same_name) == 1:
         return same_name[0]
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(rel, spec_files, n=1, cutoff=0.6)
     return close[0] if close else None
 
@@ -152,6 +153,8 @@ def _closest_pointer(data: Any, pointer: str) -> str | None:
     if not isinstance(parent, dict):
         return None
     keys = [str(k) for k in parent]
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(str(parts[len(real)]), keys, n=1, cutoff=0.5)
     if not close:
         return None

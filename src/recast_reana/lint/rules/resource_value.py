@@ -61,7 +61,6 @@ Correct the key or the value as the message says.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -204,6 +203,8 @@ def _unknown_severity(key: Any) -> Severity | None:
 
 def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
     lowered = {c.lower(): c for c in choices}
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
     return f"; did you mean '{lowered[close[0]]}'?" if close else ""
 

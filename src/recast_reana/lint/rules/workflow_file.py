@@ -38,7 +38,6 @@ to the toplevel (default `specs/`) in recast.yml.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -129,5 +128,7 @@ def _closest(project: Project, path: str) -> str | None:
         and p not in RECAST_NAMES
         and not p.startswith(".")
     )
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
     return close[0] if close else None

@@ -45,7 +45,6 @@ missing ones.
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -260,5 +259,7 @@ def _text(unit: Unit, cpath: Path, value: Any) -> str:
 
 
 def _did_you_mean(value: Any, known: list[str]) -> str:
+    import difflib  # only to suggest a name: not on every start-up
+
     close = difflib.get_close_matches(str(value), known, n=1) if isinstance(value, str) else []
     return f"; did you mean '{close[0]}'?" if close else ""

@@ -1,0 +1,77 @@
+"""What the model keeps in memory (issue 12): one copy of each file, a graph freed when done.
+
+Figures are in benchmarks/bench_speed.py; these tests pin the mechanisms behind them.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from helpers import RECAST_REPO, make_project
+
+from recast_reana.convert.conversion import convert
+from recast_reana.model.source_file import SourceFile
+from recast_reana.model.stage_graph import Stage
+
+
+@pytest.fixture
+def no_collector() -> Iterator[None]:
+    """As the one-shot commands run: only reference counting frees anything."""
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def live_stages() -> int:
+    return sum(1 for o in gc.get_objects() if type(o) is Stage)
+
+
+@pytest.mark.parametrize("raw", [b"a: 1\n", b"\xef\xbb\xbfa: 1\r\n", b"x: \xc3\xa9\n"])
+def test_decoded_file_keeps_its_bytes_as_text_only(raw: bytes) -> None:
+    src = SourceFile.parse("f.yml", raw)
+    assert src.text is not None
+    assert src.raw == raw
+    assert src.bom == raw.startswith(b"\xef\xbb\xbf")
+
+
+def test_undecodable_file_keeps_its_bytes() -> None:
+    src = SourceFile.parse("f.yml", b"a: \xff\n")
+    assert src.text is None
+    assert src.problem is not None
+    assert src.raw == b"a: \xff\n"
+
+
+def test_mapping_keys_are_one_object_per_name() -> None:
+    src = SourceFile.parse("f.yml", b"- {name: a}\n- {name: b}\n")
+    first, second = src.data
+    assert next(iter(first)) is next(iter(second))
+
+
+def test_release_source_frees_the_source_graph_without_the_collector(no_collector: None) -> None:
+    before = live_stages()
+    project = make_project(RECAST_REPO)
+    source_stages = len(project.stages)
+    assert source_stages > 0
+    conversion = convert(project, release_source=True)
+    assert not conversion.problems
+    assert conversion.project is not None
+    converted = len(conversion.project.stages)
+    # Only the converted model's stages are alive: the source's went with their cycles broken.
+    assert live_stages() - before == converted
+    assert project.workflow is None
+
+
+def test_without_release_the_source_model_stays_whole(no_collector: None) -> None:
+    project = make_project(RECAST_REPO)
+    stages = len(project.stages)
+    conversion = convert(project)
+    assert not conversion.problems
+    assert len(project.stages) == stages
+    assert all(f.doc is not None for f in project.files.values() if f.text is not None)

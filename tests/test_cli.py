@@ -321,6 +321,21 @@ def test_codequality_format(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert len({i["fingerprint"] for i in report}) == 2
 
 
+def test_codequality_is_written_in_pieces_as_one_indented_document(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Streamed (issue 11's memory budget), the report is still what json.dumps(indent=2) writes,
+    on stdout and in --output, with findings and without."""
+    write(repo, TWO_RULES)
+    _, out, _ = run(capsys, "check", *RR0, "--format", "codequality")
+    assert out == json.dumps(json.loads(out), indent=2) + "\n"
+    assert len(json.loads(out)) == 2
+    run(capsys, "check", *RR0, "--format", "codequality", "--output", str(tmp_path / "cq.json"))
+    assert (tmp_path / "cq.json").read_text() == out
+    _, clean, _ = run(capsys, "check", "--select", "RR004", "--format", "codequality")
+    assert clean == "[]\n"
+
+
 def test_codequality_severities(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write(repo, TWO_RULES)
     write(repo, {".recast-reana.yaml": "severity: {RR002: warning, RR003: info}\n"})

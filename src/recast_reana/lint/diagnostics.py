@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
+
+from recast_reana.model.source_file import text_lines
 
 
 class Severity(str, enum.Enum):
@@ -58,13 +60,13 @@ class SourceLines:
         for path, spans in masks.items():
             for line, col, end in spans:
                 self.masks.setdefault(path, {}).setdefault(line, []).append((col, end))
-        self._lines: dict[str, list[str]] = {}
+        self._lines: dict[str, Sequence[str]] = {}
 
     def line(self, path: str, number: int) -> str | None:
         """Line `number` of `path`, secrets masked; None when out of range."""
         if path not in self._lines:
             text = self.sources.get(path)
-            self._lines[path] = text.splitlines() if text is not None else []
+            self._lines[path] = text_lines(text) if text is not None else []
         lines = self._lines[path]
         if not 1 <= number <= len(lines):
             return None
@@ -157,32 +159,41 @@ _CODEQUALITY_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Sev
 def format_codequality(
     diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], masks: Masks | None = None
 ) -> str:
-    """GitLab Code Quality report.
+    return "".join(codequality_chunks(diagnostics, sources, masks))
+
+
+def codequality_chunks(
+    diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], masks: Masks | None = None
+) -> Iterator[str]:
+    """GitLab Code Quality report, in pieces (what `json.dumps(report, indent=2)` writes): a
+    report of 20,000 findings is 17 MB of JSON, and the whole of it never has to be in memory.
 
     The fingerprint hashes the path, rule, message and the text of the flagged line (plus how often
     that triple occurred before), not the line number: findings keep their identity when unrelated
     lines are added above them, so the merge-request widget shows only real changes.
     """
+    import json  # only for --format json/codequality
     from hashlib import sha256  # only here: the text path (the hook) does not need it
 
     lines = SourceLines(sources, secret_masks(diagnostics) if masks is None else masks)
-    seen: dict[tuple[str, str, str, str], int] = {}
-    report = []
-    for d in diagnostics:
+    seen: dict[bytes, int] = {}  # digest of (path, rule, message, line) -> how often so far
+    if not diagnostics:
+        yield "[]"
+        return
+    for i, d in enumerate(diagnostics):
         content = (lines.line(d.path, d.line) or "").strip()
         # Numbers in messages are often line numbers ("first on line 9"): masked, they move freely.
-        ident = (d.path, d.rule, re.sub(r"\d+", "#", d.message), content)
-        seen[ident] = seen.get(ident, 0) + 1
-        digest = sha256("\0".join([*ident, str(seen[ident])]).encode()).hexdigest()
-        report.append(
-            {
-                "description": f"{d.rule} {d.message}",
-                "check_name": f"{d.rule} {d.name}",
-                "fingerprint": digest[:32],
-                "severity": _CODEQUALITY_SEVERITY[d.severity or Severity.ERROR],
-                "location": {"path": d.path, "lines": {"begin": d.line}},
-            }
-        )
-    import json  # only for --format json/codequality
-
-    return json.dumps(report, indent=2)
+        ident = "\0".join((d.path, d.rule, re.sub(r"\d+", "#", d.message), content))
+        key = sha256(ident.encode()).digest()
+        seen[key] = seen.get(key, 0) + 1
+        digest = sha256(f"{ident}\0{seen[key]}".encode()).hexdigest()
+        item = {
+            "description": f"{d.rule} {d.message}",
+            "check_name": f"{d.rule} {d.name}",
+            "fingerprint": digest[:32],
+            "severity": _CODEQUALITY_SEVERITY[d.severity or Severity.ERROR],
+            "location": {"path": d.path, "lines": {"begin": d.line}},
+        }
+        text = json.dumps(item, indent=2).replace("\n", "\n  ")
+        yield ("[\n  " if i == 0 else ",\n  ") + text
+    yield "\n]"

@@ -32,8 +32,8 @@ environment:
 ## Use instead
 ```yaml
 # The same step: this rule only informs. Create the secrets once per REANA account:
-#   reana-client secrets-add --env CERN_USER=<user> \
-#     --env CERN_KEYTAB=<user>.keytab --file ~/<user>.keytab
+#   reana-client secrets-add --env CERN_USER=<user> --env CERN_KEYTAB=<user>.keytab \\
+#     --file ~/<user>.keytab
 ```
 
 ## Fix

@@ -18,7 +18,6 @@ engine did with each workflow: see its docstring.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -28,12 +27,12 @@ import sys
 import tempfile
 import venv
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from caches import cache_root, locked
 
 ENGINE = ("yadage==0.21.2", "packtivity==0.17.1")
 # The whole environment `pip install yadage==0.21.2 packtivity==0.17.1` resolved to (Python 3.11,
@@ -75,27 +74,11 @@ RUNNER = Path(__file__).with_name("runner.py")
 DRY_RUN = {"PACKTIVITY_DRYRUN": "1", "PACKTIVITY_DOCKER_NOPULL": "1"}
 
 
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "recast-reana-tests"
-
-
 def environment_dir() -> Path:
     pins = "\n".join([*ENGINE, *CONSTRAINTS, f"python{sys.version_info[0]}.{sys.version_info[1]}"])
     digest = hashlib.sha256(pins.encode()).hexdigest()[:10]
     name = "-".join(p.replace("==", "-") for p in ENGINE)
     return cache_root() / f"{name}-py{sys.version_info[0]}.{sys.version_info[1]}-{digest}"
-
-
-@contextmanager
-def locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def ensure() -> Path:
@@ -105,7 +88,7 @@ def ensure() -> Path:
     marker = home / ".installed"
     if marker.is_file():
         return python
-    with locked(home.with_name(home.name + ".lock")):
+    with locked(home):
         if marker.is_file():  # another worker installed it while this one waited
             return python
         _install(home)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -27,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from caches import locked
 
 from real_reana.install import Installation
 
@@ -141,16 +142,6 @@ class StartError(Exception):
     """The stack did not come up; the message names the log to read."""
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def alive(pid: int) -> bool:
     """The process runs (a zombie, exited but not yet reaped by its parent, does not)."""
     try:
@@ -176,9 +167,8 @@ def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack
     directory = rendezvous / "real-reana"
     leases = directory / "leases"
     leases.mkdir(parents=True, exist_ok=True)
-    lock = directory / "lock"
     lease = leases / str(os.getpid())
-    with _locked(lock):
+    with locked(directory):
         stack = _load(directory)
         if stack is None:
             stack = _start(directory, installation, lease)
@@ -187,7 +177,7 @@ def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack
         yield stack
     finally:
         lease.unlink(missing_ok=True)
-        with _locked(lock):
+        with locked(directory):
             others = [p for p in leases.glob("*") if p.name.isdigit() and alive(int(p.name))]
             last = not others
             if last:

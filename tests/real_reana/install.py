@@ -21,7 +21,6 @@ redone. From an empty pip cache this takes a few minutes (PyPI); afterwards noth
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
@@ -30,10 +29,10 @@ import sys
 import tarfile
 import time
 import venv
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from caches import cache_root, locked
 
 VERSION = "0.9.4"
 COMMONS = "reana-commons{extras}==0.9.11"
@@ -60,11 +59,6 @@ for _name in collections.abc.__all__:
 
 class InstallError(Exception):
     """The environments could not be installed (the message says why, with pip's last lines)."""
-
-
-def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "recast-reana-tests"
 
 
 def find_sources(start: Path) -> Path | None:
@@ -127,24 +121,13 @@ def plan(sources: Path) -> tuple[Path, dict[str, list[str]]]:
     return cache_root() / f"real-reana-{digest.hexdigest()[:12]}", requirements
 
 
-@contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def ensure(sources: Path) -> tuple[Installation, float]:
     """The installation (installing it first when incomplete) and the seconds spent installing."""
     home, requirements = plan(sources)
     marker = home / ".installed"
     if marker.is_file():
         return Installation(home), 0.0
-    with _locked(home.with_name(home.name + ".lock")):
+    with locked(home):
         if marker.is_file():  # another worker installed it while this one waited
             return Installation(home), 0.0
         began = time.monotonic()

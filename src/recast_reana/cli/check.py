@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from recast_reana.cli import image_facts
 from recast_reana.cli.paths import find_root
 from recast_reana.errors import EXIT_OK, EXIT_PROBLEMS, Error
 
@@ -26,17 +27,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--select", help="comma-separated rule IDs or prefixes to run (RR3,RR401)")
     parser.add_argument("--ignore", help="comma-separated rule IDs or prefixes to skip")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
-    parser.add_argument(
-        "--online",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="ask container registries about the step images: existence, digest, UID (default: "
-        "`online:` of .recast-reana.yaml; without it only the cache of an earlier online run)",
-    )
+    image_facts.add_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from recast_reana.cli import image_facts
     from recast_reana.convert.check import check
     from recast_reana.lint import diagnostics as fmt
     from recast_reana.lint.linter import rule_options, secret_spans

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from recast_reana.cli import image_facts
 from recast_reana.cli.paths import find_root
 from recast_reana.errors import (
     EXIT_FATAL,
@@ -29,13 +30,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--example", default="default", help="recast.yml example_inputs to use")
     parser.add_argument("--force", action="store_true", help="let --out replace a non-empty DIR")
     parser.add_argument("--config", help="configuration file (default: .recast-reana.yaml)")
-    parser.add_argument(
-        "--online",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="ask container registries about the step images: existence, digest, UID (default: "
-        "`online:` of .recast-reana.yaml; without it only the cache of an earlier online run)",
-    )
+    image_facts.add_option(parser)
     parser.add_argument(
         "--pin-digests",
         action="store_true",
@@ -45,7 +40,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from recast_reana.cli import image_facts
     from recast_reana.convert.check import findings
     from recast_reana.convert.conversion import convert
     from recast_reana.convert.patch import unified_diff

@@ -7,10 +7,22 @@ still apply. Online, every step image is asked of its registry (or taken from a 
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from recast_reana.model.images import references
 from recast_reana.model.project import Project
+
+
+def add_option(parser: argparse.ArgumentParser) -> None:
+    """`--online` / `--no-online` of check and convert."""
+    parser.add_argument(
+        "--online",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="ask container registries about the step images: existence, digest, UID (default: "
+        "`online:` of .recast-reana.yaml; without it only the cache of an earlier online run)",
+    )
 
 
 def attach(project: Project, online: bool) -> None:

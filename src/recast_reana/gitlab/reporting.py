@@ -37,7 +37,7 @@ from recast_reana.connection import failure_reason
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.filetree import atomic_write
 from recast_reana.gitlab.report_text import MARKER, STATUS_NAME
-from recast_reana.gitlab.settings import TOKEN_HELP, TOKEN_VAR
+from recast_reana.gitlab.settings import TOKEN_HELP, TOKEN_VAR, env_number
 
 log = logging.getLogger(__name__)
 
@@ -73,24 +73,10 @@ def settings_from_env(env: Mapping[str, str]) -> ReportSettings:
         project=env.get("CI_MERGE_REQUEST_PROJECT_ID") or env.get("CI_PROJECT_ID", ""),
         token=env.get(TOKEN_VAR, "").strip(),
         job_token=env.get("CI_JOB_TOKEN", "").strip(),
-        timeout=_positive(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
-        retries=int(_positive(env, "RECAST_REANA_GITLAB_RETRIES", 2, zero=True)),
+        timeout=env_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
+        retries=int(env_number(env, "RECAST_REANA_GITLAB_RETRIES", 2, integer=True)),
         ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
     )
-
-
-def _positive(env: Mapping[str, str], name: str, default: float, zero: bool = False) -> float:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if zero else float(raw)
-    except ValueError:
-        value = -1
-    if value < 0 or (value == 0 and not zero):
-        kind = "a whole number >= 0" if zero else "a number of seconds > 0"
-        raise Error(f"{name}={raw!r}: must be {kind}", EXIT_USAGE)
-    return value
 
 
 class _Refused(Exception):

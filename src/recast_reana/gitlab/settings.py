@@ -134,15 +134,17 @@ def settings_from_env(
         branch=branch,
         source_sha=env.get("CI_COMMIT_SHA") or None,
         token=token,
-        timeout=_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
-        retries=int(_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
+        timeout=env_number(env, "RECAST_REANA_GITLAB_TIMEOUT", 30.0),
+        retries=int(env_number(env, "RECAST_REANA_GITLAB_RETRIES", 6, integer=True)),
         ca_file=env.get("CI_SERVER_TLS_CA_FILE") or None,
-        event_wait=_number(env, "RECAST_REANA_GITLAB_EVENT_WAIT", 10.0),
+        event_wait=env_number(env, "RECAST_REANA_GITLAB_EVENT_WAIT", 10.0),
     )
 
 
-def _number(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
-    raw = env.get(name)
+def env_number(env: Mapping[str, str], name: str, default: float, integer: bool = False) -> float:
+    """A positive number of seconds (a whole number >= 0 with `integer`) from `env`, else
+    `default`; anything else is a usage error naming the variable."""
+    raw = env.get(name, "").strip()
     if not raw:
         return default
     try:

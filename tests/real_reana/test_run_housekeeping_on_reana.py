@@ -15,11 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from gitrepo import write
 from helpers import REANA_REPO
 
 from real_reana.client import Reana
 from real_reana.harness import Stack
-from real_reana.test_run_on_reana import as_user, play_engine, secret_free, write
+from real_reana.test_run_on_reana import as_user, play_engine, secret_free
 from recast_reana.cli import main
 from recast_reana.errors import EXIT_INTERRUPTED, EXIT_OK
 from recast_reana.reana import client as api

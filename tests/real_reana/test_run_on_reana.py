@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from gitrepo import write
 from helpers import REANA_REPO, replace_in
 
 from real_reana.client import Reana
@@ -63,13 +64,6 @@ def as_user(
         return Reana(real_reana_stack.url, token), token
 
     return point
-
-
-def write(directory: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        (directory / name).parent.mkdir(parents=True, exist_ok=True)
-        (directory / name).write_text(text)
-    return directory
 
 
 def pending(client: Client, workflow_id: str, timeout: float = 90.0) -> str:

@@ -15,6 +15,7 @@ import pytest
 from real_reana import install
 from real_reana.client import Reana
 from real_reana.harness import TESTS, Stack, StartError, missing_programs, shared_stack
+from recast_reana.reana import workflows
 
 SKIPPED = "real-REANA tier skipped: "
 
@@ -67,6 +68,14 @@ def real_reana_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
         except StartError as exc:
             pytest.fail(str(exc), pytrace=False)
         yield running
+
+
+@pytest.fixture(autouse=True)
+def quick_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`run --wait` polls every 0.5 s here, not after 5 s growing to 60 s: the tests wait for
+    statuses the stack reaches in a second (the schedule itself is tests/test_run.py's)."""
+    monkeypatch.setattr(workflows, "POLL_FIRST", 0.5)
+    monkeypatch.setattr(workflows, "POLL_MAX", 0.5)
 
 
 @pytest.fixture

@@ -142,14 +142,14 @@ def test_run_wait_follows_the_real_status(
     caplog.set_level(logging.DEBUG)
     reana, token = as_user("runner")
     repo, reports = write(tmp_path / "analysis", REANA_REPO), tmp_path / "reports"
-    argv = ["run", str(repo), "--name", "e2e-wait", "--wait", "--timeout", "12s"]
+    argv = ["run", str(repo), "--name", "e2e-wait", "--wait", "--timeout", "4s"]
     assert main([*argv, "--report-dir", str(reports)]) == EXIT_FATAL
     out, err = capsys.readouterr()
     secret_free(token, out, err, caplog.text, files=reports)
     # Polled until the timeout: the workflow was queued, then pending (the scheduler handed it
     # to the workflow controller); on a busy machine the first poll may still see it queued.
     assert re.search(r"\] e2e-wait\.1 (queued|pending): 0/0 jobs finished", out), out
-    assert re.search(r"--timeout reached after 1\ds; still running on REANA: e2e-wait\.1 \(", err)
+    assert re.search(r"--timeout reached after \ds; still running on REANA: e2e-wait\.1 \(", err)
     entry = json.loads((reports / "summary.json").read_text())["workflows"][0]
     assert entry["status"] == "timeout"
     assert reana.settle(entry["url"].rsplit("/", 1)[1]) == "pending"
@@ -179,7 +179,7 @@ def play_engine(
                 (workspace / output).parent.mkdir(parents=True, exist_ok=True)
                 (workspace / output).write_text(f"{output} made by the test engine\n")
             stack.publish_status(workflow_id, 1)
-            time.sleep(6)  # `run --wait` sees it running at a poll
+            time.sleep(2)  # `run --wait` sees it running at a poll (every 0.5 s here: conftest)
             stack.publish_status(workflow_id, *end)
         except BaseException as exc:  # the test asserts there is none
             errors.append(exc)

@@ -1,11 +1,12 @@
 """Where the tests keep what they download or build once, and a lock to fill it safely.
 
-Two places: the machine's cache (`$XDG_CACHE_HOME` or `~/.cache`, then `recast-reana-tests/`),
-which a fresh clone of the repository reuses (gitlab-ci-local and Node), and the pytest cache of
-the checkout (`.pytest_cache/d/`), for what belongs to one checkout (the reana-commons archive,
-the hook repository snapshot and pre-commit's environments). Several processes may fill either at
-once: pytest-xdist workers, and other checkouts' test runs on the same machine. Whoever fills an
-entry holds `locked(entry)`; the others wait, then find it filled.
+The machine's cache (`$XDG_CACHE_HOME` or `~/.cache`, then `recast-reana-tests/`), which a fresh
+clone of the repository reuses: gitlab-ci-local and Node, the real REANA's and the yadage engine's
+environments, the reana-commons archive, the hook repository snapshots and pre-commit's
+environments. Each entry's name says what it holds (versions, or a digest of the content), so a
+changed checkout never reads a stale one. Several processes may fill an entry at once: pytest-xdist
+workers, and other checkouts' test runs on the same machine. Whoever fills an entry holds
+`locked(entry)`; the others wait, then find it filled.
 """
 
 from __future__ import annotations
@@ -16,20 +17,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
-
 
 def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "recast-reana-tests"
-
-
-def pytest_cache(
-    config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, name: str
-) -> Path:
-    """`.pytest_cache/d/<name>`, or a temporary directory with `-p no:cacheprovider`."""
-    cache = getattr(config, "cache", None)
-    return Path(cache.mkdir(name)) if cache is not None else tmp_path_factory.mktemp(name)
 
 
 @contextmanager

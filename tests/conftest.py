@@ -10,6 +10,7 @@ end are short tests: no worker is left alone with a long one.
 from __future__ import annotations
 
 import json
+import os
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -31,22 +32,47 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=_long_first)  # stable: file order within each group
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: two workers per CPU. Half of the suite's time is waiting (for REANA's
+    scheduler, gitlab-ci-local's jobs, pip, git and server subprocesses), not computing."""
+    return 2 * (os.cpu_count() or 1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest first (stable: file order within each group), dealt round-robin into one run of
+    tests per xdist worker: `--dist worksteal` gives each worker one contiguous share of the
+    list, so every worker starts with its share of the long tests, and the short ones left at
+    the end are what idle workers steal."""
+    items.sort(key=_long_first)
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    items[:] = [item for share in range(workers) for item in items[share::workers]]
 
 
 def _long_first(item: pytest.Item) -> int:
-    if item.get_closest_marker("real_reana") is not None:
-        return 0
     if item.get_closest_marker("slow") is not None:
-        return 1
-    return 2 if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else 3
+        # pip's resolutions beside reana-client take 10-20 s each: they go first of all.
+        return 0 if item.path.name == "test_install.py" else 1
+    if item.get_closest_marker("real_reana") is not None:
+        return 2  # its server started at the session's first test (real_reana_early)
+    return 3 if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) else 4
+
+
+@pytest.fixture(scope="session", autouse=True)
+def real_reana_early(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The real REANA (tests/real_reana) takes about 20 s to come up: when the session has its
+    tests, it starts in the background at each worker's first test (the first one starts it)."""
+    if any(item.get_closest_marker("real_reana") for item in request.session.items):
+        from real_reana.conftest import start_early
+
+        start_early(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
-def reana_commons(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def reana_commons() -> Path:
     """The reana-commons 0.9.11 archive (tests/reana_commons_dist.py)."""
-    return archive(pytestconfig, tmp_path_factory)
+    return archive()
 
 
 @pytest.fixture(scope="session")

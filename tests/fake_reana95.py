@@ -190,10 +190,9 @@ def _write(directory: Path, members: dict[str, bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def openapi_095(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
+def openapi_095() -> Any:
     """REANA 0.95's Swagger 2.0 document (reana-commons 0.95.0a26 from PyPI, cached)."""
-    found = archive(pytestconfig, tmp_path_factory, PRERELEASE)
-    return json.loads(read_member(found, OPENAPI))
+    return json.loads(read_member(archive(PRERELEASE), OPENAPI))
 
 
 @pytest.fixture

@@ -1,9 +1,9 @@
 """Files of the reana-commons 0.9.11 distribution, as `pip download --no-deps` fetches it.
 
-Also the REANA 0.95 pre-release (`archive(..., version=PRERELEASE)`), the document of 0.95's
-bundle protocol. PyPI has only sdists for both (a wheel is read the same way if one appears).
-The archive is cached in the pytest cache directory, so the index is needed once. Without it the
-tests fail with the pip error: they do not skip. One process downloads it (under a lock) into a
+Also the REANA 0.95 pre-release (`archive(PRERELEASE)`), the document of 0.95's bundle protocol.
+PyPI has only sdists for both (a wheel is read the same way if one appears). The archive is kept
+in the machine's test cache (tests/caches.py), so the index is needed once. Without it the tests
+fail with the pip error: they do not skip. One process downloads it (under a lock) into a
 temporary directory and moves it into place, so no one reads half an archive.
 """
 
@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from caches import locked, pytest_cache
+from caches import cache_root, locked
 
 VERSION = "0.9.11"
 PRERELEASE = "0.95.0a26"  # REANA 0.95 (alpha): reana-client 0.95.0a6 pins reana-commons 0.95.0a26
@@ -43,12 +43,11 @@ def read_member(archive: Path, member: str) -> bytes:
         return extracted.read()
 
 
-def archive(
-    config: pytest.Config, tmp_path_factory: pytest.TempPathFactory, version: str = VERSION
-) -> Path:
-    """The downloaded archive (from the pytest cache when an earlier session fetched it)."""
-    directory = pytest_cache(config, tmp_path_factory, f"reana-commons-{version}")
+def archive(version: str = VERSION) -> Path:
+    """The downloaded archive (from the cache when an earlier session fetched it)."""
+    directory = cache_root() / f"reana-commons-{version}"
     with locked(directory):
+        directory.mkdir(exist_ok=True)
         found = _archive(directory, version)
         if found is None:
             found = _download(directory, version)

@@ -5,14 +5,18 @@
   `spec:` header, and gitlab-ci-local's own (newer) copy of it.
 - gitlab-ci-local runs the pipelines with the shell executor in a temporary git repository that
   includes the template, against the fake GitLab and fake REANA servers on 127.0.0.1. The jobs
-  find `python` and `recast-reana` of this test environment first on PATH, and the template's
-  install step (`pip install recast-reana==<version>`, with PIP_NO_INDEX) finds it installed:
-  the jobs run this checkout's code and nothing is downloaded. gitlab-ci-local's gaps (ci_local.py)
-  shape the tests: the pipeline source is always given, and no job is named on the command line.
+  find `python` and `recast-reana` of this test environment first on PATH: the jobs run this
+  checkout's code and nothing is downloaded. They skip the install step (input `pip-spec:
+  none`, "the image has recast-reana"), except where a test runs it: the default `pip install
+  recast-reana==<version>`, with PIP_NO_INDEX, then finds it installed. gitlab-ci-local's gaps
+  (ci_local.py) shape the tests: the pipeline source is always given, and no job is named on the
+  command line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
@@ -22,6 +26,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 import yaml
@@ -163,21 +168,16 @@ def test_release_script_accepts_only_the_package_version(tmp_path: Path) -> None
 # --- GitLab's schema ---------------------------------------------------------------------------
 
 
-def check_jsonschema(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "check_jsonschema",
-            "--builtin-schema",
-            "vendor.gitlab-ci",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+def check_jsonschema(path: Path) -> tuple[int, str]:
+    """`check-jsonschema --builtin-schema vendor.gitlab-ci PATH`, run in this process: its exit
+    code and output."""
+    import check_jsonschema as command
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        argv = ["--builtin-schema", "vendor.gitlab-ci", str(path)]
+        code = command.main(argv, standalone_mode=False)
+    return code, out.getvalue()
 
 
 @pytest.mark.slow
@@ -195,17 +195,17 @@ def test_schema(tmp_path: Path, inputs: dict[str, Any] | None, source: Path) -> 
     body = text.split("\n---\n", 1)[1] if inputs is None else interpolate(text, inputs)
     path = tmp_path / ".gitlab-ci.yml"
     path.write_text(body)
-    done = check_jsonschema(path)
-    assert done.returncode == 0, done.stdout + done.stderr
+    code, output = check_jsonschema(path)
+    assert code == 0, output
     # The check can fail: a rule with an unknown `when:` is refused.
     path.write_text(body + "\nbroken:\n  script: [x]\n  rules:\n    - when: sometimes\n")
-    assert check_jsonschema(path).returncode == 1
+    assert check_jsonschema(path) == (1, ANY)
 
 
 @pytest.mark.slow
 def test_schema_of_the_projects_own_pipeline() -> None:
-    done = check_jsonschema(ROOT / ".gitlab-ci.yml")
-    assert done.returncode == 0, done.stdout + done.stderr
+    code, output = check_jsonschema(ROOT / ".gitlab-ci.yml")
+    assert code == 0, output
 
 
 # --- gitlab-ci-local ----------------------------------------------------------------------------
@@ -237,7 +237,10 @@ def make_repo(
     repo.mkdir()
     # The analysis' images are on gitlab-registry.cern.ch, out of reach here: the check runs
     # online against a real registry on 127.0.0.1 in test_check_job_runs_online_*.
-    include: dict[str, Any] = {"local": INCLUDED, "inputs": {"online": False, **(inputs or {})}}
+    include: dict[str, Any] = {
+        "local": INCLUDED,
+        "inputs": {"online": False, "pip-spec": "none", **(inputs or {})},
+    }
     if component:
         include = {"component": COMPONENT_INCLUDE, "inputs": include["inputs"]}
     tree = {
@@ -421,7 +424,7 @@ def test_merge_request_on_a_broken_example_fails_the_check_with_a_code_quality_r
 def test_default_branch_push_checks_and_regenerates_the_reana_branch(
     gcl: GitlabCiLocal, gitlab: FakeGitLab, tmp_path: Path
 ) -> None:
-    repo = make_repo(tmp_path, gitlab)
+    repo = make_repo(tmp_path, gitlab, inputs={"pip-spec": ""})  # the default install step
     source = git(repo, "rev-parse", "HEAD")
     done = pipeline(gcl, repo, "push", variables(gitlab))
     assert done.returncode == 0, done.output

@@ -6,9 +6,9 @@ checkout (tracked and untracked, not ignored files) committed into its own git r
 try-repo would only see committed files and tracked changes of the checkout itself.
 
 pre-commit installs the hook's virtualenv from PyPI. The snapshot's path and commit depend only
-on the checkout's content, so with PRE_COMMIT_HOME in pytest's cache directory the environment
-is installed once per content and reused by later runs. `pre-commit try-repo` always installs
-into a fresh store, so it runs once.
+on the checkout's content, so with the snapshots and PRE_COMMIT_HOME in the machine's test cache
+(tests/caches.py) the environment is installed once per content and reused by later runs, fresh
+clones included. `pre-commit try-repo` always installs into a fresh store, so it runs once.
 """
 
 from __future__ import annotations
@@ -18,12 +18,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from caches import pytest_cache
+from caches import cache_root
 from gitrepo import git, write
 from helpers import RECAST_REPO, replace_in
 
@@ -153,8 +154,10 @@ def checkout_files(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def cache_dir(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return pytest_cache(pytestconfig, tmp_path_factory, "recast-reana-hooks")
+def cache_dir() -> Path:
+    directory = cache_root() / "hooks"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
 
 
 @pytest.fixture(scope="session")
@@ -187,6 +190,10 @@ def hook_repo(cache_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
             building.rename(repo)  # atomic: a concurrent session may have made the same one
         except OSError:
             shutil.rmtree(building, ignore_errors=True)
+    os.utime(repo)  # in use: the snapshots of other contents go when unused for a day
+    for other in cache_dir.glob("repo-*"):
+        if other != repo and time.time() - other.stat().st_mtime > 86400:
+            shutil.rmtree(other, ignore_errors=True)
     yield repo
 
 

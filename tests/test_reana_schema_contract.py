@@ -45,8 +45,8 @@ def reana_schema(reana_commons: Path) -> Any:
 
 
 @pytest.fixture(scope="session")
-def reana_schema_095(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    loaded = json.loads(read_member(archive(pytestconfig, tmp_path_factory, PRERELEASE), MEMBER))
+def reana_schema_095() -> Any:
+    loaded = json.loads(read_member(archive(PRERELEASE), MEMBER))
     assert "files" in loaded["properties"]["workflow"]["properties"]  # the 0.95 schema indeed
     return loaded
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 
-from real_reana import install
+from real_reana import harness, install
 from real_reana.client import Reana
 from real_reana.harness import TESTS, Stack, StartError, missing_programs, shared_stack
 from recast_reana.reana import workflows
@@ -46,6 +47,24 @@ def _unavailable() -> str | None:
     return None
 
 
+def _installation() -> install.Installation:
+    sources = install.find_sources(TESTS.parent)
+    assert sources is not None
+    return install.ensure(sources)[0]
+
+
+def _rendezvous(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.getbasetemp()
+    # xdist workers share their base temporary directory's parent; a plain session its own.
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def start_early(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """At a session's first test (tests/conftest.py): the stack starts in the background."""
+    if _unavailable() is None:
+        harness.start_early(_rendezvous(tmp_path_factory), _installation)
+
+
 @pytest.fixture(scope="session")
 def real_reana_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     why = _unavailable()
@@ -53,18 +72,13 @@ def real_reana_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"real-REANA tier cannot run in CI: {why}", pytrace=False)
         pytest.skip(SKIPPED + why)
-    sources = install.find_sources(TESTS.parent)
-    assert sources is not None
     try:
-        installation, _ = install.ensure(sources)
+        installation = _installation()
     except install.InstallError as exc:
         pytest.fail(str(exc), pytrace=False)
-    base = tmp_path_factory.getbasetemp()
-    # xdist workers share their base temporary directory's parent; a plain session its own.
-    rendezvous = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     with ExitStack() as stack:
         try:
-            running = stack.enter_context(shared_stack(rendezvous, installation))
+            running = stack.enter_context(shared_stack(_rendezvous(tmp_path_factory), installation))
         except StartError as exc:
             pytest.fail(str(exc), pytrace=False)
         yield running

@@ -20,8 +20,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,10 +162,8 @@ def _load(directory: Path) -> Stack | None:
     return Stack(directory, state["url"], state["tokens"], state["pid"], state["seconds"], state)
 
 
-@contextmanager
-def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack]:
-    """The session's stack, started here unless another worker did; stopped by the last user."""
-    directory = rendezvous / "real-reana"
+def _started(directory: Path, installation: Installation) -> Stack:
+    """The running stack, started here (holding this worker's lease) unless another did."""
     leases = directory / "leases"
     leases.mkdir(parents=True, exist_ok=True)
     lease = leases / str(os.getpid())
@@ -173,6 +172,28 @@ def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack
         if stack is None:
             stack = _start(directory, installation, lease)
         lease.touch()
+    return stack
+
+
+def start_early(rendezvous: Path, installation: Callable[[], Installation]) -> None:
+    """Install and start the session's stack in a background thread, so that it comes up
+    (about 20 s) while the worker runs other tests. Whatever fails here fails again, and is
+    reported, in the fixture that needs the stack."""
+
+    def start() -> None:
+        with contextlib.suppress(Exception):
+            _started(rendezvous / "real-reana", installation())
+
+    threading.Thread(target=start, daemon=True).start()
+
+
+@contextmanager
+def shared_stack(rendezvous: Path, installation: Installation) -> Iterator[Stack]:
+    """The session's stack, started here unless another worker did; stopped by the last user."""
+    directory = rendezvous / "real-reana"
+    leases = directory / "leases"
+    lease = leases / str(os.getpid())
+    stack = _started(directory, installation)
     try:
         yield stack
     finally:

@@ -74,9 +74,9 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     given = _command(argv)
     for name, (module_name, help_text) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, formatter_class=_Formatter)
         if given is not None and name != given:
-            continue  # listed in the help; its options are only needed when it is the command
+            continue  # only the help lists every command, and then `given` is None
+        command = sub.add_parser(name, help=help_text, formatter_class=_Formatter)
         # __import__ rather than importlib.import_module: `python -X importtime` sees it.
         module = __import__(f"recast_reana.cli.{module_name}", fromlist=["run"])
         module.configure(command)
@@ -90,10 +90,15 @@ def _parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 
 def _command(argv: Sequence[str]) -> str | None:
     """The subcommand named in `argv` (the first word that is not an option: the options before
-    it, --debug, --help and --version, take no value), or None when there is none or it is
-    unknown (then argparse needs every subcommand to say what is wrong)."""
-    word = next((a for a in argv if not a.startswith("-")), None)
-    return word if word in COMMANDS else None
+    it, --debug, --help and --version, take no value), or None when there is none, it is
+    unknown (then argparse needs every subcommand to say what is wrong) or the help is asked
+    for before it (the help lists them all)."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

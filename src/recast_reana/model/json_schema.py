@@ -202,6 +202,8 @@ Keyword = Callable[[Validator, Any, Any, Any], Errors]  # (validator, value, ins
 
 
 def _is_number(instance: Any) -> bool:
+    if isinstance(instance, (str, list, dict)) or instance is None:
+        return False  # JSON's other types: numbers (its import) is for the rare odd value
     import numbers
 
     return isinstance(instance, numbers.Number)

@@ -1,6 +1,6 @@
 """The yadage-schemas validators, precompiled: generated, do not edit.
 
-Regenerate with `.venv/bin/python tests/test_yadage_schema_table.py --update`
+Regenerate with `.venv/bin/python tests/test_schema_tables.py --update`
 (the test fails when it would change). `yadage_units.schemas()` uses it when
 yadage-schemas 0.11.1 is installed, instead of reading, parsing and resolving its
 JSON files.

@@ -77,9 +77,7 @@ Correct or remove the key the message names; the message says what REANA expects
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
-from pathlib import Path as FsPath
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -113,14 +111,13 @@ _TYPE_NAMES = {
 }
 
 
-@functools.lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """recast-reana's reana.yaml schema (package data)."""
-    # Package data next to the package (never zipped: setuptools installs it as a directory);
-    # importlib.resources would add ~6 ms of imports (zipfile, tempfile) to every run.
-    text = (FsPath(__file__).parents[2] / "model" / "schemas" / "reana.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    """recast-reana's reana.yaml schema (package data: model/schemas/reana.json)."""
+    # As a Python module generated from the JSON file (tests/test_schema_tables.py): neither
+    # json nor importlib.resources (~6 ms: zipfile, tempfile) is imported by every run.
+    from recast_reana.model.reana_schema_table import SCHEMA
+
+    return SCHEMA
 
 
 @functools.lru_cache(maxsize=1)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote
 
 from recast_reana.model.images import ImageFacts, ImageRef
+from recast_reana.named_tuple import NamedTuple
 
 _FACT_FIELDS = ("user", "uid", "uid_source", "unknown")
 

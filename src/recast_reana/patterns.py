@@ -1,4 +1,4 @@
-"""Regular expressions compiled on first use, for the rules' and the linter's patterns.
+"""Regular expressions compiled on first use, for the patterns of rules, linter and model.
 
 Compiling a pattern costs 0.05-0.3 ms; a rule module's patterns cost its import that much
 (RR501's 22 cost ~2 ms, a tenth of what `check` adds to `import yaml`: issue 12), and most of

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from recast_reana.model import yadage_units
+from recast_reana.model import json_schema, yadage_units
 
 MODEL = Path(__file__).resolve().parents[1] / "src" / "recast_reana" / "model"
 TABLE = MODEL / "yadage_schema_table.py"
@@ -94,6 +94,11 @@ def table_source() -> str:
 def reana_table_source() -> str:
     """The module text of model/schemas/reana.json."""
     schema = json.loads(REANA_JSON.read_text(encoding="utf-8"))
+    where: dict[int, Location] = {}
+    _locate(schema, "", (), where)
+    refs = [
+        (where[id(n)][1], where[id(t)][1]) for n, t in json_schema.Validator(schema).ref_pairs()
+    ]
     return "\n".join(
         [
             '"""model/schemas/reana.json as a Python literal: generated, do not edit.',
@@ -110,6 +115,8 @@ def reana_table_source() -> str:
             "from typing import Any",
             "",
             f"SCHEMA: dict[str, Any] = {literal(schema)}",
+            "# (where a `$ref` is, where it points) as paths in SCHEMA.",
+            f"REFS: list[Any] = {literal(refs)}",
             "",
         ]
     )

@@ -122,8 +122,17 @@ def schema() -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Validator:
-    # model/json_schema.py, not jsonschema, whose import alone costs ~100 ms.
-    return Validator(schema())
+    # model/json_schema.py, not jsonschema, whose import alone costs ~100 ms; its `$ref`s
+    # resolved when the table was generated.
+    from recast_reana.model.reana_schema_table import REFS, SCHEMA
+
+    return Validator.with_refs(SCHEMA, 7, [(_at(SCHEMA, a), _at(SCHEMA, b)) for a, b in REFS])
+
+
+def _at(node: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        node = node[key]
+    return node
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

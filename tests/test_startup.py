@@ -83,7 +83,7 @@ OURS = {
     *("recast_reana.cli", "recast_reana.cli.check", "recast_reana.cli.image_facts"),
     *("recast_reana.cli.paths", "recast_reana.convert", "recast_reana.convert.check"),
     *("recast_reana.lint", "recast_reana.lint.contract", "recast_reana.lint.diagnostics"),
-    *("recast_reana.lint.linter", "recast_reana.patterns", "recast_reana.lint.registry"),
+    *("recast_reana.lint.linter", "recast_reana.lint.registry", "recast_reana.model.patterns"),
     "recast_reana.lint.rules",
     *("recast_reana.model", "recast_reana.model.config", "recast_reana.model.credentials"),
     *("recast_reana.model.discovery", "recast_reana.model.graph_queries"),

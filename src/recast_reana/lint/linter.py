@@ -18,8 +18,8 @@ from recast_reana.lint.contract import (
 from recast_reana.lint.diagnostics import SECRET_RULES, Diagnostic, Severity, finalize, secret_masks
 from recast_reana.lint.registry import RULES
 from recast_reana.model.config import RuleOptions
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
-from recast_reana.patterns import LazyPattern
 
 # flake8's noqa approach: a regex over raw lines, so it works in YAML, shell and any text.
 _DISABLE = LazyPattern(

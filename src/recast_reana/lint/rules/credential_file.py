@@ -60,9 +60,9 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
-from recast_reana.patterns import LazyPattern
 
 ID = "RR502"
 NAME = "credential-file"

@@ -59,9 +59,9 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import walk
 from recast_reana.model.project import ParameterSet, Project
-from recast_reana.patterns import LazyPattern
 
 ID = "RR408"
 NAME = "local-input"

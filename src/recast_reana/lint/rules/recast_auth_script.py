@@ -62,12 +62,12 @@ import yaml
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Step
 from recast_reana.model.text_edits import Edit, delete_lines, line_end, line_start
-from recast_reana.patterns import LazyPattern
 
 ID = "RR401"
 NAME = "recast-auth-script"

@@ -66,11 +66,11 @@ from typing import Any
 
 from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Step
-from recast_reana.patterns import LazyPattern
 
 ID = "RR405"
 NAME = "resource-value"

@@ -47,8 +47,8 @@ from typing import Any
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.discovery import get
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
-from recast_reana.patterns import LazyPattern
 
 ID = "RR309"
 NAME = "serial-parameter"

@@ -49,10 +49,10 @@ from typing import Any
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import INIT, stage_index, step_count
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
-from recast_reana.patterns import LazyPattern
 
 ID = "RR307"
 NAME = "unknown-output-file"

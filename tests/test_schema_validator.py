@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from rules import test_reana_yaml_schema, test_yadage_schema
 
 from recast_reana.lint.rules import reana_yaml_schema
-from recast_reana.model import config, json_schema, yadage_units
+from recast_reana.model import config, json_schema, yadage_schema_table, yadage_units
 from recast_reana.model.yadage_units import Unit, units
 
 SETTINGS = settings(
@@ -144,6 +144,7 @@ def test_yadage_units_use_this_module() -> None:
 def test_yadage_units_fall_back_to_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
     """A yadage-schemas release with a keyword json_schema.py lacks is validated by jsonschema."""
     monkeypatch.setattr(json_schema.Validator, "unsupported", lambda self: {"newKeyword"})
+    monkeypatch.setattr(yadage_schema_table, "VERSION", "0.0.0")  # not the table's release
     yadage_units.schemas.cache_clear()
     try:
         found = yadage_units.schemas()

@@ -8,11 +8,12 @@ work. (It lives in convert/, not lint/, because it converts: lint/ never imports
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.linter import lint, select
 from recast_reana.model.project import Project
+from recast_reana.named_tuple import NamedTuple
 
 if TYPE_CHECKING:
     from recast_reana.convert.conversion import Conversion

@@ -5,9 +5,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import NamedTuple
 
 from recast_reana.model.source_file import text_lines
+from recast_reana.named_tuple import NamedTuple
 
 
 class Severity(str, enum.Enum):

@@ -7,7 +7,6 @@ Rule selection, severity overrides, the recast-atlas downgrade of convertible fi
 from __future__ import annotations
 
 import fnmatch
-import re
 from collections.abc import Iterable, Iterator, Mapping
 
 from recast_reana.lint.contract import (
@@ -19,10 +18,11 @@ from recast_reana.lint.contract import (
 from recast_reana.lint.diagnostics import SECRET_RULES, Diagnostic, Severity, finalize, secret_masks
 from recast_reana.lint.registry import RULES
 from recast_reana.model.config import RuleOptions
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
 
 # flake8's noqa approach: a regex over raw lines, so it works in YAML, shell and any text.
-_DISABLE = re.compile(
+_DISABLE = LazyPattern(
     r"#\s*recast-reana:\s*disable(?P<file>-file)?(?:\s*=\s*(?P<codes>RR\d+(?:\s*,\s*RR\d+)*))?",
 )
 CONVERT_HINT = "; `recast-reana convert` fixes this for REANA"

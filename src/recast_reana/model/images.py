@@ -15,10 +15,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.serial import SerialStep
 from recast_reana.model.stage_graph import Step
+from recast_reana.named_tuple import NamedTuple
 
 REANA_UID = 1000  # WORKFLOW_RUNTIME_USER_UID, used when kubernetes_uid is unset or < 100
 MIN_UID = 100  # set_user_id: "UIDs < 100 are refused for security"
@@ -33,7 +35,7 @@ _DOCKER_HUB = (
     "registry.hub.docker.com/",
     "registry-1.docker.io/",
 )
-_VERSION = re.compile(r"\d+(?:\.\d+)*")
+_VERSION = LazyPattern(r"\d+(?:\.\d+)*")
 
 
 def image_reference(environment: Mapping[str, Any]) -> tuple[str, str | None, bool] | None:
@@ -134,7 +136,7 @@ _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _NAME = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
 _DOMAIN = re.compile(r"(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?")
 _TAG = re.compile(r"[\w][\w.-]{0,127}")
-_DIGEST = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}")
+_DIGEST = LazyPattern(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]{32,}")
 
 
 class ImageRef(NamedTuple):

@@ -81,11 +81,7 @@ class Validator:
         store: Mapping[str, Any] | None = None,
         base_uri: str = "",
     ) -> None:
-        self.schema, self.draft = schema, draft
-        self.keywords: dict[str, Keyword] = dict(_COMMON)
-        if draft >= 6:  # draft-06 added const and propertyNames, draft-07 if/then/else
-            self.keywords.update(const=_const, propertyNames=_property_names)
-            self.keywords["if"] = _if
+        self._start(schema, draft)
         self._store = {_norm(uri): doc for uri, doc in (store or {}).items()}
         self._store[_norm(urldefrag(base_uri)[0])] = schema
         self._refs: dict[int, Any] = {}  # id of a schema with `$ref` -> the schema it points to
@@ -105,6 +101,29 @@ class Validator:
                 todo.append((target, doc_uri))
             else:
                 todo.extend((child, base) for child in self._children(node))
+
+    @classmethod
+    def with_refs(cls, schema: Any, draft: int, refs: Iterable[tuple[Any, Any]]) -> Validator:
+        """A validator whose `$ref`s are resolved already: (schema with `$ref`, the schema it
+        points to) pairs, as `ref_pairs()` gives them (yadage_units' precompiled table)."""
+        self = cls.__new__(cls)
+        self._start(schema, draft)
+        pairs = list(refs)
+        self._store = {}
+        self._refs = {id(node): target for node, target in pairs}
+        self._seen = {id(node): node for node, _ in pairs}  # kept alive: their ids stay unique
+        return self
+
+    def _start(self, schema: Any, draft: int) -> None:
+        self.schema, self.draft = schema, draft
+        self.keywords: dict[str, Keyword] = dict(_COMMON)
+        if draft >= 6:  # draft-06 added const and propertyNames, draft-07 if/then/else
+            self.keywords.update(const=_const, propertyNames=_property_names)
+            self.keywords["if"] = _if
+
+    def ref_pairs(self) -> list[tuple[Any, Any]]:
+        """Each schema with a `$ref` and the schema it points to."""
+        return [(self._seen[key], target) for key, target in self._refs.items()]
 
     @staticmethod
     def _children(node: dict[str, Any]) -> Iterator[Any]:
@@ -183,6 +202,8 @@ Keyword = Callable[[Validator, Any, Any, Any], Errors]  # (validator, value, ins
 
 
 def _is_number(instance: Any) -> bool:
+    if isinstance(instance, (str, list, dict)) or instance is None:
+        return False  # JSON's other types: numbers (its import) is for the rare odd value
     import numbers
 
     return isinstance(instance, numbers.Number)

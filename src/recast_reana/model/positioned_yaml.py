@@ -16,10 +16,12 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
+
+from recast_reana.named_tuple import NamedTuple
 
 try:  # libyaml is ~10x faster at composing; marks are the same.
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]

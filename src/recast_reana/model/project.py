@@ -11,7 +11,7 @@ import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path as FsPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from recast_reana.model.config import Config
 from recast_reana.model.discovery import (
@@ -32,6 +32,7 @@ from recast_reana.model.refs import REANA, Ref, RefResolver
 from recast_reana.model.serial import SerialStep, serial_steps
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
+from recast_reana.named_tuple import NamedTuple
 
 # Files above this size are not scanned for secrets (RR501); spec files have their own limit.
 MAX_SCAN_BYTES = 1024 * 1024

@@ -10,11 +10,12 @@ import re
 import string
 from collections.abc import Iterator
 from sys import intern
-from typing import Any, NamedTuple
+from typing import Any
 
 from recast_reana.model.positioned_yaml import Path, Pos, walk
 from recast_reana.model.refs import RefResolver
 from recast_reana.model.source_file import SourceFile
+from recast_reana.named_tuple import NamedTuple
 
 SELECTOR_KEYS = ("step", "stages", "steps")
 COMMAND_KEYS = ("script", "cmd")  # interpolated-script-cmd and string-interpolated-cmd

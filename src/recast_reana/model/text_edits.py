@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
-from typing import NamedTuple
 
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.source_file import SourceFile
+from recast_reana.named_tuple import NamedTuple
 
 # Where a piece of converted text comes from: a file of the sources and a span in it.
 Origin = tuple[str, Pos]

@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import datetime
 import functools
-import importlib.util
-import json
-import warnings
+import os
 from collections.abc import Iterator
 from pathlib import Path as FsPath
-from typing import Any, NamedTuple
+from typing import Any
 
 from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.refs import Ref, get_path
+from recast_reana.named_tuple import NamedTuple
 
 # The keys whose value picks the branch of a oneOf (scheduler, process, environment, ...).
 TYPE_KEYS = (
@@ -36,6 +35,12 @@ _WORKFLOW = "yadage/workflow-schema.json"
 _STAGE = "yadage/stage-schema.json"
 _STEP = "packtivity/packtivity-schema.json"
 _PARAMETERS = "yadage/scheduler/parameterselection.json"
+# Unit -> its schema and the schemas stubbed out in its validator (validated as their own units).
+KINDS = (
+    ("workflow", _WORKFLOW, (_STAGE,)),
+    ("stage", _STAGE, (_STEP, _WORKFLOW)),
+    ("step", _STEP, ()),
+)
 # With only these keywords, and `enum` only on the `*_type` keys, validity depends on the data's
 # shape alone, so units of the same shape share one validation (see `Unit`).
 _SHAPE_KEYWORDS = {"$schema", "title", "description", "default", "type", "properties", "required"}
@@ -57,37 +62,79 @@ def schemas() -> Schemas | None:
 
     The JSON files are read without importing the package (its `__init__` imports requests). Each
     validator accepts any mapping where a unit validated on its own sits (a stage in a workflow,
-    a step or sub-workflow in a stage).
+    a step or sub-workflow in a stage). The release the precompiled table was made from is not
+    read at all (see `yadage_schema_table`).
     """
-    spec = importlib.util.find_spec("yadageschemas")
+    root = package_root()
+    if root is None:
+        return None
+    return _from_table(root) or load_schemas(root)
+
+
+def package_root() -> str | None:
+    """The directory of the installed yadageschemas package, or None."""
+    # importlib.machinery's finder, not importlib.util.find_spec: the same answer for a
+    # top-level package, without importing importlib.util (and contextlib) at start-up.
+    from importlib.machinery import PathFinder
+
+    spec = PathFinder.find_spec("yadageschemas")
+    if spec is None:  # installed behind an import hook (an editable install): ask them all
+        import importlib.util
+
+        spec = importlib.util.find_spec("yadageschemas")
     if spec is None or not spec.submodule_search_locations:
         return None
-    root = FsPath(next(iter(spec.submodule_search_locations))).resolve()
+    return os.path.realpath(next(iter(spec.submodule_search_locations)))
+
+
+def _from_table(root: str) -> Schemas | None:
+    """The validators of the precompiled table, when `root` is the release it was made from."""
+    from recast_reana.model import yadage_schema_table as table
+
+    # pip's dist-info names the installed release (an editable checkout has none here).
+    if not os.path.isdir(os.path.join(root, "..", f"yadage_schemas-{table.VERSION}.dist-info")):
+        return None
+    docs = table.DOCS
+    validators = {}
+    for unit, refs in table.REFS.items():
+        pairs = [(_at(docs, *source), _at(docs, *target)) for source, target in refs]
+        validators[unit] = Validator.with_refs(docs[table.ROOTS[unit]], 4, pairs)
+    return Schemas(validators, table.ENUMS, table.BY_SHAPE)
+
+
+def _at(docs: dict[str, Any], name: str, path: tuple[str | int, ...]) -> Any:
+    node = docs[name] if name else {"type": "object"}  # "": a unit validated on its own
+    for key in path:
+        node = node[key]
+    return node
+
+
+def load_schemas(root: str) -> Schemas | None:
+    """The validators, made from the JSON files under `root` (None if they are not yadage's)."""
+    import json  # the precompiled table needs neither: a check of the usual release does not
+    import warnings
+
+    base = FsPath(root)
     store = {
         f.as_uri(): json.loads(f.read_text("utf-8"))
         for sub in ("yadage", "packtivity")
-        for f in sorted((root / sub).rglob("*.json"))
+        for f in sorted((base / sub).rglob("*.json"))
     }
-    if any((root / name).as_uri() not in store for name in (_WORKFLOW, _STAGE, _STEP)):
+    if any((base / name).as_uri() not in store for name in (_WORKFLOW, _STAGE, _STEP)):
         return None  # not the yadage-schemas this was written for
     validators: dict[str, Any] = {}
-    kinds = (
-        ("workflow", _WORKFLOW, (_STAGE,)),
-        ("stage", _STAGE, (_STEP, _WORKFLOW)),
-        ("step", _STEP, ()),
-    )
-    for unit, name, stubs in kinds:
-        local = dict(store) | {(root / s).as_uri(): {"type": "object"} for s in stubs}
-        uri = (root / name).as_uri()
+    for unit, name, stubs in KINDS:
+        local = dict(store) | {(base / s).as_uri(): {"type": "object"} for s in stubs}
+        uri = (base / name).as_uri()
         validators[unit] = Validator(store[uri], draft=4, store=local, base_uri=uri)
     if any(v.unsupported() for v in validators.values()):  # a newer yadage-schemas: be exact
         with warnings.catch_warnings():  # RefResolver is deprecated, not removed, in 4.18+
             warnings.simplefilter("ignore", DeprecationWarning)
             from jsonschema import Draft4Validator, RefResolver
 
-            for unit, name, stubs in kinds:
-                local = dict(store) | {(root / s).as_uri(): {"type": "object"} for s in stubs}
-                uri = (root / name).as_uri()
+            for unit, name, stubs in KINDS:
+                local = dict(store) | {(base / s).as_uri(): {"type": "object"} for s in stubs}
+                uri = (base / name).as_uri()
                 resolver = RefResolver(base_uri=uri, referrer=store[uri], store=local)
                 validators[unit] = Draft4Validator(store[uri], resolver=resolver)
     enums: dict[str, list[str]] = {}
@@ -98,7 +145,7 @@ def schemas() -> Schemas | None:
             )
     # A parameter value is checked for its type alone (parameterselection.json), so is a
     # dependency list (predicates/*.json); with these, stages of one shape are validated once.
-    items = store.get((root / _PARAMETERS).as_uri(), {}).get("items", {})
+    items = store.get((base / _PARAMETERS).as_uri(), {}).get("items", {})
     value = items.get("properties", {}).get("value", {})
     only_types = list(value) == ["oneOf"] and all(list(o) == ["type"] for o in value["oneOf"])
     by_shape = only_types and all(_shape_only(s) for s in store.values())

@@ -14,14 +14,14 @@ or damaged entry is no entry.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote
 
 from recast_reana.model.images import ImageFacts, ImageRef
+from recast_reana.named_tuple import NamedTuple
 
 _FACT_FIELDS = ("user", "uid", "uid_source", "unknown")
 
@@ -92,6 +92,8 @@ def cached_facts(
 ) -> dict[str, ImageFacts]:
     """The facts the cache holds for `refs` (by key), each also under its `@digest` key."""
     cache = cache or FactsCache()
+    if not os.path.isdir(cache.root):  # no online check ran here: nothing to read
+        return {}
     found: dict[str, ImageFacts] = {}
     for key, ref in refs.items():
         fact = cache.facts(ref)
@@ -114,6 +116,8 @@ def with_digest_keys(
 
 
 def _read(path: Path) -> dict[str, Any] | None:
+    import json  # only when there is a cache: the hook on a fresh machine does without
+
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -123,6 +127,7 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 def _write(path: Path, data: Mapping[str, Any]) -> None:
     """Whole or not at all; a cache that cannot be written is only a slower next check."""
+    import json
     import tempfile  # writes happen online only; the offline check only reads
 
     try:

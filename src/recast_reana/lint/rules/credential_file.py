@@ -55,12 +55,12 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 
@@ -97,10 +97,10 @@ _GRID_KEY = (
 # base64 "MI") or PEM; proxies and keys are PEM; getkrb.sh feeds kinit a literal password
 # (`echo '<password>'|kinit <user>@CERN.CH`, recast-atlas `recast auth write`), not a variable
 # or a placeholder.
-_BASE64_KRB5 = re.compile(r"\A\s*BQ[A-Za-z0-9+/=\s]{20,}")
-_BASE64_DER = re.compile(r"\A\s*MI[A-Za-z0-9+/=\s]{20,}")
-_PEM = re.compile(r"-----BEGIN [A-Z0-9 ]+-----")
-_KINIT_LITERAL = re.compile(
+_BASE64_KRB5 = LazyPattern(r"\A\s*BQ[A-Za-z0-9+/=\s]{20,}")
+_BASE64_DER = LazyPattern(r"\A\s*MI[A-Za-z0-9+/=\s]{20,}")
+_PEM = LazyPattern(r"-----BEGIN [A-Z0-9 ]+-----")
+_KINIT_LITERAL = LazyPattern(
     r"""\b(?:echo|printf)[ \t]+(?:-[neE]+[ \t]+)*(?P<q>['"]?)(?![$<{\[#%*]|x+\b|(?P=q)\|)"""
     r"""[^\s'"|]{3,}(?P=q)[ \t]*\|[ \t]*(?:[\w./-]*/)?kinit\b"""
 )
@@ -108,7 +108,7 @@ _KINIT_LITERAL = re.compile(
 # (basename glob, lower-cased; message; what the file holds when it is text). Names: MIT
 # Kerberos (krb5cc_<uid>, *.keytab), voms-proxy-init (/tmp/x509up_u<uid>), the grid's
 # ~/.globus/userkey.pem, recast-atlas getkrb.sh.
-KINDS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+KINDS: tuple[tuple[str, str, LazyPattern], ...] = (
     ("getkrb.sh", _GETKRB, _KINIT_LITERAL),
     ("*.keytab", _KEYTAB, _BASE64_KRB5),
     ("keytab", _KEYTAB, _BASE64_KRB5),

@@ -46,6 +46,7 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
 
 ID = "RR410"
@@ -58,18 +59,18 @@ _END = r"(?=\s|;|&|\||\)|$)"
 _COMMANDS = (  # (literal the command contains: a cheap pre-filter, pattern, why)
     (
         "sudo",
-        re.compile(_START + r"(?P<cmd>sudo)" + _END),
+        LazyPattern(_START + r"(?P<cmd>sudo)" + _END),
         "`sudo` cannot work on REANA, whose jobs run unprivileged; install software in the image",
     ),
     (
         "cd",
-        re.compile(_START + r"(?P<cmd>cd\s+/)" + _END),
+        LazyPattern(_START + r"(?P<cmd>cd\s+/)" + _END),
         "`cd /` leaves the workflow workspace: relative outputs land in the read-only root "
         "directory and are lost; cd to an absolute directory of the image or use {workdir} paths",
     ),
     (
         "rm",
-        re.compile(_START + r"(?P<cmd>rm\s+(?:-\w+\s+)*(?:/|/\*))" + _END),
+        LazyPattern(_START + r"(?P<cmd>rm\s+(?:-\w+\s+)*(?:/|/\*))" + _END),
         "`rm` of `/` destroys everything the job can reach, the mounted workspace included",
     ),
 )

@@ -59,6 +59,7 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import walk
 from recast_reana.model.project import ParameterSet, Project
 
@@ -66,12 +67,12 @@ ID = "RR408"
 NAME = "local-input"
 SEVERITY = Severity.WARNING
 
-_DATA_EXTENSION = re.compile(
+_DATA_EXTENSION = LazyPattern(
     r"\.(root(\.\d+)*|json|ya?ml|csv|tsv|txt|dat|h5|hdf5|npz|npy|pkl|pickle|parquet|lhe|hepmc"
     r"|slha|xml|tar|tgz|gz|bz2|xz|zip)$",
     re.IGNORECASE,
 )
-_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]*(\.\d+)?$")
+_EXTENSION = LazyPattern(r"\.[A-Za-z][A-Za-z0-9]*(\.\d+)?$")
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

@@ -86,6 +86,7 @@ from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 
@@ -95,17 +96,17 @@ SEVERITY = Severity.ERROR
 
 # One shell word: '...' or "..." on one line, or a bare word (group names are numbered per use).
 _WORD = r"""(?:'(?P<{0}sq>[^'\n]*)'|"(?P<{0}dq>[^"\n]*)"|(?P<{0}w>[^\s'"|;&<>()`]+))"""
-_KINIT_PIPE = re.compile(
+_KINIT_PIPE = LazyPattern(
     r"\b(?:echo|printf)(?:[ \t]+-[neE]+)*(?:[ \t]+['\"]%s(?:\\n)?['\"])?[ \t]+"
     + _WORD.format("a")
     + r"[ \t]*\|[ \t]*(?:[\w./-]*/)?kinit\b"
 )
-_KINIT_HERESTRING = re.compile(r"\bkinit\b[^\n|;&<]*<<<[ \t]*" + _WORD.format("a"))
-_KINIT_HEREDOC = re.compile(
+_KINIT_HERESTRING = LazyPattern(r"\bkinit\b[^\n|;&<]*<<<[ \t]*" + _WORD.format("a"))
+_KINIT_HEREDOC = LazyPattern(
     r"\bkinit\b[^\n|;&<]*<<-?[ \t]*['\"]?(?P<tag>\w+)['\"]?[^\n]*\n[ \t]*(?P<aw>[^\n]*)\n"
 )
 # ktutil reads the password on the line after `addent -password ...` (MIT krb5 ktutil(1)).
-_KTUTIL_ADD = re.compile(r"\b(?:addent|add_entry)\b[^\n]*?[ \t]-password\b[^\n]*")
+_KTUTIL_ADD = LazyPattern(r"\b(?:addent|add_entry)\b[^\n]*?[ \t]-password\b[^\n]*")
 _KTUTIL_NOT_PASSWORD = frozenset((
     "addent", "add_entry", "wkt", "write_kt", "rkt", "read_kt", "rst", "read_st", "wst",
     "write_st", "l", "list", "lr", "list_requests", "delent", "delete_entry", "clear",
@@ -113,12 +114,12 @@ _KTUTIL_NOT_PASSWORD = frozenset((
 ))  # fmt: skip
 # GitLab token prefixes: GitLab docs, "Token prefixes" (security/tokens). An instance prefix
 # (`XYZ-glpat-`) keeps the word boundary before `gl`.
-_GITLAB = re.compile(
+_GITLAB = LazyPattern(
     r"\b(?P<prefix>glpat|gldt|glrtr|glrt|glcbt|glptt|glft|glimt|gloas|glagent|glsoat|glffct)-"
     r"(?P<aw>[0-9A-Za-z_][0-9A-Za-z_.\-]{19,})|\b(?P<reg>GR1348941)(?P<bw>[0-9A-Za-z_\-]{20,})"
 )
 # Starts with a literal, so the regex engine finds it fast (no `\b` in front).
-_GITLAB_HINT = re.compile(r"gl(?:pat|dt|rtr?|cbt|ptt|ft|imt|oas|agent|soat|ffct)-")
+_GITLAB_HINT = LazyPattern(r"gl(?:pat|dt|rtr?|cbt|ptt|ft|imt|oas|agent|soat|ffct)-")
 _GITLAB_KINDS = {
     "glpat": "access token",
     "gldt": "deploy token",
@@ -134,35 +135,35 @@ _GITLAB_KINDS = {
     "glffct": "feature flags client token",
     "GR1348941": "runner registration token",
 }
-_REANA_TOKEN = re.compile(
+_REANA_TOKEN = LazyPattern(
     r"\bREANA_ACCESS_TOKEN['\"\]]*[ \t]*[:=][ \t]*"
     + _WORD.format("a")
     + r"|[?&]access_token=(?P<bw>[^\s&#'\"]+)"
     + r"|\breana-client\b[^\n]*?(?:--access-token|[ \t]-t)(?:=|[ \t]+)"
     + _WORD.format("c")
 )
-_PRIVATE_KEY = re.compile(
+_PRIVATE_KEY = LazyPattern(
     r"-----BEGIN (?P<label>(?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----"
 )
-_KEY_DATA = re.compile(r"[A-Za-z0-9+/=]{40,}")
+_KEY_DATA = LazyPattern(r"[A-Za-z0-9+/=]{40,}")
 
 # Assignments to a name; the name is judged by _secret_kind, the value by _stand_in.
-_SHELL_ASSIGN = re.compile(r"(?<![^\s;&|])(?P<key>[A-Za-z_]\w*)=(?!=)")
-_YAML_KEY = re.compile(
+_SHELL_ASSIGN = LazyPattern(r"(?<![^\s;&|])(?P<key>[A-Za-z_]\w*)=(?!=)")
+_YAML_KEY = LazyPattern(
     r"^[ \t]*(?:-[ \t]+)?(?P<q>['\"]?)(?P<key>[A-Za-z_][\w.-]*)(?P=q)[ \t]*:"
     r"(?=[ \t]|$)",
     re.MULTILINE,
 )
-_MAKE_ASSIGN = re.compile(
+_MAKE_ASSIGN = LazyPattern(
     r"^[ \t]*(?:(?:export|override|private)[ \t]+)*(?P<key>[A-Za-z_][\w.-]*)[ \t]*"
     r"(?::{1,3}=|[?+]?=)(?!=)[ \t]*",
     re.MULTILINE,
 )
 # The lines below `KEY:`: indented keys, `value:` among them.
-_NESTED = re.compile(r"\n(?P<indent>[ \t]*)(?:(?P<value>value)[ \t]*:(?=[ \t])|[^\n]*)")
-_DOCKER_LEGACY = re.compile(r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<key>[A-Za-z_]\w*)[ \t]+", re.MULTILINE)
-_FENCE = re.compile(r"^[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#-]*)", re.MULTILINE)
-_NAME_PART = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_NESTED = LazyPattern(r"\n(?P<indent>[ \t]*)(?:(?P<value>value)[ \t]*:(?=[ \t])|[^\n]*)")
+_DOCKER_LEGACY = LazyPattern(r"^[ \t]*(?:ENV|ARG)[ \t]+(?P<key>[A-Za-z_]\w*)[ \t]+", re.MULTILINE)
+_FENCE = LazyPattern(r"^[ \t>]*(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#-]*)", re.MULTILINE)
+_NAME_PART = LazyPattern(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SECRET_WORDS = {
     **dict.fromkeys(("pass", "passwd", "password", "passphrase"), "password"),
     "secret": "secret",
@@ -199,8 +200,8 @@ _MARKDOWN_SUFFIXES = (".md", ".markdown")
 # What makes a value a reference or a stand-in, not a secret: shell, CI and Make variables
 # ($X, ${X}, $(cmd), ${{ secrets.X }}, `cmd`), templates ({param}, {{ x }}, <your token>, %s,
 # %(x)s, %VAR%, @VAR@), elisions and masks.
-_STAND_IN_PART = re.compile(r"\$[\w{(]|`|[{}<>]|%[sd(]|%\w+%|@\w+@|\.\.\.|…|\*\*\*|xxx", re.I)
-_STAND_IN_WORD = re.compile(r"your|changeme|placeholder|example|redacted|dummy|replaceme|fixme")
+_STAND_IN_PART = LazyPattern(r"\$[\w{(]|`|[{}<>]|%[sd(]|%\w+%|@\w+@|\.\.\.|…|\*\*\*|xxx", re.I)
+_STAND_IN_WORD = LazyPattern(r"your|changeme|placeholder|example|redacted|dummy|replaceme|fixme")
 _STAND_IN_VALUES = frozenset((
     "true", "false", "yes", "no", "on", "off", "null", "none", "nil", "undefined", "unset",
     "notset", "empty", "todo", "tbd", "hidden", "masked", "secret", "token", "pass", "passwd",
@@ -212,13 +213,13 @@ _NAMING_WORDS = frozenset((
     "service", "account", "personal", "access", "api", "auth", "private", "here", "new", "real",
     "actual", "krb", "kerberos",
 ))  # fmt: skip
-_VARIABLE_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-_FILE_NAME = re.compile(
+_VARIABLE_NAME = LazyPattern(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
+_FILE_NAME = LazyPattern(
     r"[\w.-]*\.(?:txt|key|pem|keytab|json|ya?ml|cfg|conf|ini|env|secrets?|pw|pass|asc|gpg|crt|p12)"
 )
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_BASE64 = LazyPattern(r"(?:[A-Za-z0-9+/]{4}){2,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 # Passwords every tutorial uses as the example (hunter2: bash.org #244321).
-_EXAMPLE_PASSWORD = re.compile(r"hunter\d*|letmein|qwerty|1234567?8?9?|abc123|p[a@]ssw0rd")
+_EXAMPLE_PASSWORD = LazyPattern(r"hunter\d*|letmein|qwerty|1234567?8?9?|abc123|p[a@]ssw0rd")
 _MASK_CHARS = frozenset("x*.-_ ")
 
 _KINIT = (

@@ -77,9 +77,7 @@ Correct or remove the key the message names; the message says what REANA expects
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterator, Mapping
-from pathlib import Path as FsPath
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -113,20 +111,28 @@ _TYPE_NAMES = {
 }
 
 
-@functools.lru_cache(maxsize=1)
 def schema() -> dict[str, Any]:
-    """recast-reana's reana.yaml schema (package data)."""
-    # Package data next to the package (never zipped: setuptools installs it as a directory);
-    # importlib.resources would add ~6 ms of imports (zipfile, tempfile) to every run.
-    text = (FsPath(__file__).parents[2] / "model" / "schemas" / "reana.json").read_text("utf-8")
-    loaded: dict[str, Any] = json.loads(text)
-    return loaded
+    """recast-reana's reana.yaml schema (package data: model/schemas/reana.json)."""
+    # As a Python module generated from the JSON file (tests/test_schema_tables.py): neither
+    # json nor importlib.resources (~6 ms: zipfile, tempfile) is imported by every run.
+    from recast_reana.model.reana_schema_table import SCHEMA
+
+    return SCHEMA
 
 
 @functools.lru_cache(maxsize=1)
 def _validator() -> Validator:
-    # model/json_schema.py, not jsonschema, whose import alone costs ~100 ms.
-    return Validator(schema())
+    # model/json_schema.py, not jsonschema, whose import alone costs ~100 ms; its `$ref`s
+    # resolved when the table was generated.
+    from recast_reana.model.reana_schema_table import REFS, SCHEMA
+
+    return Validator.with_refs(SCHEMA, 7, [(_at(SCHEMA, a), _at(SCHEMA, b)) for a, b in REFS])
+
+
+def _at(node: Any, path: tuple[str | int, ...]) -> Any:
+    for key in path:
+        node = node[key]
+    return node
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

@@ -62,6 +62,7 @@ import yaml
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
@@ -75,17 +76,17 @@ CONVERTIBLE = True
 
 NEEDLE = "/recast_auth/getkrb.sh"
 # What starts a new simple command on the same line; quotes too, for `sh -c ". getkrb.sh"`.
-_SEPARATOR = re.compile(r"&&|\|\||\$\(|[;|&(){}`'\"]")
-_IF_FI = re.compile(r"(?<![\w./-])(if|fi)(?![\w./-])")
-_COMMENT = re.compile(r"(?:^|\s)#")
+_SEPARATOR = LazyPattern(r"&&|\|\||\$\(|[;|&(){}`'\"]")
+_IF_FI = LazyPattern(r"(?<![\w./-])(if|fi)(?![\w./-])")
+_COMMENT = LazyPattern(r"(?:^|\s)#")
 _KEYWORDS = {"if", "then", "else", "elif", "do", "while", "until", "!", "time"}
 _TESTS = {"[", "[[", "test"}
 _SOURCE = {".", "source"}
-_SH_C = re.compile(r"(?<![\w./-])(?:/bin/)?sh\s+-c\b")
+_SH_C = LazyPattern(r"(?<![\w./-])(?:/bin/)?sh\s+-c\b")
 # Where the words of a call end: the next command separator, a comment, or a backslash (a `\n`
 # escape of a double-quoted one-line script).
-_COMMAND_END = re.compile(r"&&|\|\||[;|)`\\]|(?<![<>])&(?!>)|\s#")
-_JOINER = re.compile(r"[ \t]*(&&|;(?!;))[ \t]*")
+_COMMAND_END = LazyPattern(r"&&|\|\||[;|)`\\]|(?<![<>])&(?!>)|\s#")
+_JOINER = LazyPattern(r"[ \t]*(&&|;(?!;))[ \t]*")
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

@@ -61,12 +61,12 @@ Correct the key or the value as the message says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
@@ -108,7 +108,7 @@ STRING_ITEMS = ("GRIDProxy", "KRB5Auth", "CVMFS")  # packtivity's; RR402 handles
 COMPUTE_BACKENDS = ("kubernetes", "htcondorcern", "slurmcern", "compute4punch")
 MIN_UID = 100
 # reana_commons/config.py KUBERNETES_MEMORY_FORMAT (matched with re.match, so anchored at start).
-MEMORY_FORMAT = re.compile(
+MEMORY_FORMAT = LazyPattern(
     r"(?:(?P<value_bytes>\d+)|(?P<value_unit>(\d+[.])?\d+)(?P<unit>[EPTGMK])(?P<binary>i?))$"
 )
 

@@ -47,6 +47,7 @@ from typing import Any
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.discovery import get
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
 
 ID = "RR309"
@@ -54,7 +55,7 @@ NAME = "serial-parameter"
 SEVERITY = Severity.WARNING
 
 # string.Template's braced identifier, not after an escaping `$` (`$${x}` is a literal `${x}`).
-_BRACED = re.compile(r"(?<!\$)(?:\$\$)*\$\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)\}")
+_BRACED = LazyPattern(r"(?<!\$)(?:\$\$)*\$\{(?P<name>[_a-zA-Z][_a-zA-Z0-9]*)\}")
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:

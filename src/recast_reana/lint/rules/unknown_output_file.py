@@ -43,13 +43,13 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import INIT, stage_index, step_count
+from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
@@ -62,10 +62,10 @@ SEVERITY = Severity.ERROR
 _NOT_STAGES = {INIT, "_yadage"}
 # packtivity keeps each step's logs under `<workdir>/_packtivity` (posixfs_context.py, metadir).
 _META = "_packtivity"
-_STEP_DIR = re.compile(r"(.+)_[0-9]+")
-_GLOB = re.compile(r"[*?\[]")
+_STEP_DIR = LazyPattern(r"(.+)_[0-9]+")
+_GLOB = LazyPattern(r"[*?\[]")
 _WORKDIR = "\0workdir"  # stands for the step's work directory while interpolating
-_NUMBER = re.compile(r"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?")
+_NUMBER = LazyPattern(r"[-+]?[0-9.]+(?:[eE][-+]?[0-9]+)?")
 
 
 def _entries(project: Project) -> Iterator[tuple[str, Path, Any, str]]:

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,56 @@ DEFAULT_REANA = "reana.yaml"
 FALLBACK_REANA = "reana-yadage.yaml"  # when reana.yaml is a workflow of another engine
 
 
+class Converted(Mapping[str, bytes]):
+    """Path -> bytes of the converted files, encoded from their parsed text when asked.
+
+    The parsed file keeps the text (the converted model needs it); holding the bytes too was a
+    second copy of each changed file (4.6 MB of a 5000-stage workflow) while the result is linted.
+    """
+
+    __slots__ = ("sources",)
+
+    def __init__(self, sources: Mapping[str, SourceFile] | None = None) -> None:
+        self.sources: dict[str, SourceFile] = dict(sources or {})
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.sources[path].raw
+
+    def __contains__(self, path: object) -> bool:  # without encoding the file
+        return path in self.sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __repr__(self) -> str:
+        return f"Converted({sorted(self.sources)!r})"
+
+
+class Tree(Mapping[str, bytes]):
+    """The complete converted tree: the unchanged files' bytes and the converted ones'."""
+
+    __slots__ = ("changed", "unchanged")
+
+    def __init__(self, unchanged: dict[str, bytes], changed: Mapping[str, bytes]) -> None:
+        self.unchanged = unchanged
+        self.changed = changed
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.changed[path] if path in self.changed else self.unchanged[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self.unchanged, *self.changed}))
+
+    def __len__(self) -> int:
+        return len({*self.unchanged, *self.changed})
+
+    def __repr__(self) -> str:
+        return f"Tree({list(self)!r})"
+
+
 @dataclass
 class Conversion:
     """The result of `convert`: a REANA project, or the problems that stopped it."""
@@ -45,23 +95,21 @@ class Conversion:
     source: Project
     problems: list[Diagnostic] = field(default_factory=list)  # non-empty: nothing converted
     project: Project | None = None  # the converted tree, as REANA reads it
-    changed: dict[str, bytes] = field(default_factory=dict)  # files that differ or are new
+    changed: Converted = field(default_factory=Converted)  # files that differ or are new
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # applied, per file
     dropped: list[str] = field(default_factory=list)  # stage names
     unpinned: list[str] = field(default_factory=list)  # --pin-digests: images left, and why
     source_map: SourceMap = field(default_factory=SourceMap)
 
     @property
-    def files(self) -> dict[str, bytes]:
-        """The complete converted tree, every file of the repository included."""
-        tree: dict[str, bytes] = {}
+    def files(self) -> Tree:
+        """The complete converted tree, every file of the repository included; the converted
+        files are encoded as each is read (a 5000-stage steps file is megabytes)."""
+        unchanged: dict[str, bytes] = {}
         for path in self.source.listing():
-            # A changed file is not read again: a 5000-stage steps file is megabytes.
-            raw = self.changed.get(path) or self.source.read(path)
-            if raw is not None:
-                tree[path] = raw
-        tree.update(self.changed)
-        return tree
+            if path not in self.changed and (raw := self.source.read(path)) is not None:
+                unchanged[path] = raw
+        return Tree(unchanged, self.changed)
 
 
 def convert(
@@ -311,9 +359,10 @@ def _finish(
         raw = (bom + text).encode("utf-8")
         if before is not None and before.text is not None and text == before.text:
             continue
-        conversion.changed[path] = raw
-        conversion.edits[path] = edits
         parsed[path] = SourceFile.parse(path, raw)
+        del raw  # the parsed file's text is kept; `Converted` encodes it again when asked
+        conversion.changed.sources[path] = parsed[path]
+        conversion.edits[path] = edits
         origins = target.origins if path == reana_path else None
         conversion.source_map.add(
             parsed[path], before, edits, fallback=target.home, path_origins=origins
@@ -323,7 +372,7 @@ def _finish(
     config = source.config._replace(layout="reana")
     paths = sorted({*source.files, *changed})
     conversion.project = from_files(
-        lambda p: changed.get(p) or source.read(p),
+        lambda p: changed[p] if p in changed else source.read(p),
         config,
         yaml_paths=paths,
         listing=lambda: sorted({*source.listing(), *changed}),

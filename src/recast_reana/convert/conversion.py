@@ -102,7 +102,7 @@ class Conversion:
     source_map: SourceMap = field(default_factory=SourceMap)
 
     @property
-    def files(self) -> Tree:
+    def files(self) -> Mapping[str, bytes]:
         """The complete converted tree, every file of the repository included; the converted
         files are encoded as each is read (a 5000-stage steps file is megabytes)."""
         unchanged: dict[str, bytes] = {}

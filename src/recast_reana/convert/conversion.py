@@ -355,12 +355,14 @@ def _finish(
         before = source.files.get(path)
         edits = ordered(file_edits)
         text = apply((before.text or "") if before else "", edits)
-        bom = "\ufeff" if before is not None and before.bom else ""
-        raw = (bom + text).encode("utf-8")
         if before is not None and before.text is not None and text == before.text:
             continue
-        parsed[path] = SourceFile.parse(path, raw)
-        del raw  # the parsed file's text is kept; `Converted` encodes it again when asked
+        bom = "\ufeff" if before is not None and before.bom else ""
+        # One copy of the converted text while it is parsed: the parsed file decodes its own
+        # (`Converted` encodes it again when the bytes are asked for).
+        parsed[path] = SourceFile(path, (bom + text).encode("utf-8"))
+        del text
+        parsed[path].load()
         conversion.changed.sources[path] = parsed[path]
         conversion.edits[path] = edits
         origins = target.origins if path == reana_path else None

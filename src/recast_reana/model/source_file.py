@@ -45,17 +45,27 @@ class SourceFile:
 
     @classmethod
     def parse(cls, path: str, raw: bytes, *, yaml: bool = True) -> SourceFile:
-        src = cls(path, raw)
+        return cls(path, raw).load(yaml=yaml)
+
+    def load(self, *, yaml: bool = True) -> SourceFile:
+        """Decode the bytes given to the constructor and load them as YAML (`yaml`).
+
+        The bytes are dropped before the YAML is loaded: a caller that made them and lets go of
+        them (`SourceFile(path, raw)`, `del raw`, `.load()`) does not hold a large file twice
+        while its model is built.
+        """
+        if self._raw is None:
+            return self
         try:
-            src.text = positioned_yaml.decode(raw)
-            src._raw = None  # decode is lossless: `raw` is the BOM and the text
+            self.text = positioned_yaml.decode(self._raw)
+            self._raw = None  # decode is lossless: the bytes are the BOM and the text
             if yaml:
-                src.doc = positioned_yaml.load(src.text)
+                self.doc = positioned_yaml.load(self.text)
         except positioned_yaml.UnsafeYaml as exc:
-            src.problem = LoadProblem("unsafe", exc.message, exc.line, exc.col)
+            self.problem = LoadProblem("unsafe", exc.message, exc.line, exc.col)
         except positioned_yaml.YamlSyntaxError as exc:
-            src.problem = LoadProblem("syntax", exc.message, exc.line, exc.col)
-        return src
+            self.problem = LoadProblem("syntax", exc.message, exc.line, exc.col)
+        return self
 
     @property
     def raw(self) -> bytes:

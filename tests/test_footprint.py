@@ -75,3 +75,51 @@ def test_without_release_the_source_model_stays_whole(no_collector: None) -> Non
     assert not conversion.problems
     assert len(project.stages) == stages
     assert all(f.doc is not None for f in project.files.values() if f.text is not None)
+
+
+def test_converted_files_are_encoded_from_the_parsed_text() -> None:
+    conversion = convert(make_project(RECAST_REPO))
+    assert not conversion.problems
+    assert conversion.changed  # the fixture repository is rewritten
+    for path, src in conversion.changed.sources.items():
+        assert src.raw is conversion.changed[path] or src.raw == conversion.changed[path]
+        assert conversion.changed[path].decode("utf-8") == src.text
+        assert conversion.files[path] == conversion.changed[path]
+        assert path in conversion.changed and path in conversion.files
+    unchanged = [p for p in conversion.files if p not in conversion.changed]
+    assert unchanged  # recast.yml, README...
+    for path in unchanged:
+        assert conversion.files[path] == conversion.source.read(path)
+    assert sorted(conversion.files) == list(conversion.files)
+
+
+@pytest.mark.parametrize(
+    "raw", [b"a: 1\nb: [x, y]\n", b"\xef\xbb\xbfa: 1\r\nb: 2\r\n", b"x: \xc3\xa9\n"]
+)
+def test_shelved_text_reads_back_the_same(raw: bytes) -> None:
+    src = SourceFile.parse("f.yml", raw)
+    text, lines, table = src.text, list(src.lines), [src.line_col(i) for i in range(len(raw) - 1)]
+    src.shelve()
+    assert src._text is None  # only the compressed copy is kept
+    assert src.text == text
+    assert src.raw == raw
+    assert list(src.lines) == lines
+    assert [src.line_col(i) for i in range(len(raw) - 1)] == table
+
+
+def test_release_source_shelves_what_it_rewrote_and_the_map_still_locates() -> None:
+    kept = convert(make_project(RECAST_REPO))
+    released = convert(make_project(RECAST_REPO), release_source=True)
+    assert dict(released.changed) == dict(kept.changed)
+    for path in released.changed:
+        before = released.source.files.get(path)
+        if before is None:
+            continue  # generated (reana.yaml)
+        assert before._text is None
+        assert before.text == kept.source.files[path].text
+        converted = released.changed.sources[path]
+        for line, text in enumerate(converted.lines, start=1):
+            for col in range(1, len(text) + 2):
+                assert released.source_map.locate(path, line, col) == kept.source_map.locate(
+                    path, line, col
+                ), (path, line, col)

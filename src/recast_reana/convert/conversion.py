@@ -125,7 +125,8 @@ def convert(
     `release_source`: once the edits are known, `project` keeps only its files' text and what
     it found (recast.yml, reana files, the listing): its workflow graph, `$ref`s and the
     positions of the files the conversion changes are freed before those are parsed again, so
-    that the two models are not held at once (`convert`, which reads nothing else of them).
+    that the two models are not held at once (`convert`, which reads nothing else of them);
+    the text of those files is then kept compressed (`SourceFile.shelve`).
     """
     conversion = Conversion(source=project)
     conversion.problems = _problems(project)
@@ -156,6 +157,10 @@ def convert(
         del kept, dropping, edits
         _release(project, by_file)
     _finish(conversion, by_file, target, reana_path)
+    if release_source:
+        for path in conversion.changed:
+            if (src := project.files.get(path)) is not None:
+                src.shelve()  # read again only by --diff and to show a line
     return conversion
 
 

@@ -28,13 +28,24 @@ class SourceFile:
     file would otherwise be held twice.
     """
 
-    __slots__ = ("_bom", "_lines", "_offsets", "_raw", "doc", "path", "problem", "text")
+    __slots__ = (
+        "_bom",
+        "_lines",
+        "_offsets",
+        "_raw",
+        "_shelved",
+        "_text",
+        "doc",
+        "path",
+        "problem",
+    )
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path = path  # relative to the repository root, "/" separators
         self._raw: bytes | None = raw  # until decoded
         self._bom = raw.startswith(b"\xef\xbb\xbf")
-        self.text: str | None = None
+        self._text: str | None = None
+        self._shelved: bytes | None = None  # the text, compressed (`shelve`)
         self.doc: Document | None = None
         self.problem: LoadProblem | None = None
         self._offsets: array[int] | list[int] = []
@@ -80,6 +91,31 @@ class SourceFile:
         return self._bom
 
     @property
+    def text(self) -> str | None:
+        """The decoded text, None when the file could not be decoded."""
+        if self._text is None and self._shelved is not None:
+            import zlib  # only `convert` shelves
+
+            return zlib.decompress(self._shelved).decode("utf-8")
+        return self._text
+
+    @text.setter
+    def text(self, text: str | None) -> None:
+        self._text, self._shelved, self._lines = text, None, None
+
+    def shelve(self) -> None:
+        """Keep the text compressed (a generated steps file to a twentieth), decompressed each
+        time it is read: `convert` shelves the sources it rewrote once their edits are spliced,
+        and the source map then reads only their line table (built here)."""
+        if self._text is None:
+            return
+        import zlib
+
+        self.offset(1, 1)  # builds the table
+        self._shelved = zlib.compress(self._text.encode("utf-8"), 1)
+        self._text, self._lines = None, None
+
+    @property
     def data(self) -> Any:
         return self.doc.data if self.doc else None
 
@@ -90,7 +126,10 @@ class SourceFile:
         90,000 lines, and a converter's fix asks for a few)."""
         if self._lines is None:
             self.offset(1, 1)  # builds the table
-            self._lines = text_lines(self.text or "", self._offsets)
+            lines = text_lines(self.text or "", self._offsets)
+            if self._shelved is not None:
+                return lines  # not kept: that would keep the text
+            self._lines = lines
         return self._lines
 
     def pos(self, path: Path) -> Pos:

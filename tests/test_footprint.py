@@ -123,3 +123,34 @@ def test_release_source_shelves_what_it_rewrote_and_the_map_still_locates() -> N
                 assert released.source_map.locate(path, line, col) == kept.source_map.locate(
                     path, line, col
                 ), (path, line, col)
+
+
+def test_a_large_file_fixes_the_mmap_threshold_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import recast_reana.model.project as project_module
+    from recast_reana.model.source_file import LARGE_FILE
+
+    calls: list[None] = []
+    monkeypatch.setattr(project_module, "mmap_large_blocks", lambda: calls.append(None))
+    make_project({"reana.yaml": "version: 0.9.0\n"})
+    assert calls == []
+    big = "version: 0.9.0\n# " + "x" * LARGE_FILE + "\n"
+    make_project({"reana.yaml": big})
+    assert len(calls) == 1
+
+
+def test_stage_graph_positions_read_back_from_their_packed_int() -> None:
+    project = make_project(RECAST_REPO)
+    placeholders = [ph for step in project.steps for ph in step.placeholders]
+    selectors = [sel for stage in project.stages for sel in stage.selectors]
+    assert placeholders and selectors
+    for item in [*placeholders, *selectors]:
+        src = project.files[item.file]
+        assert src.text is not None
+        pos = item.pos
+        # Each points into the string or value it was found in, on a real line of the file.
+        assert 1 <= pos.line <= pos.end_line <= len(src.lines) + 1
+        assert pos.line < pos.end_line or pos.col < pos.end_col
+    for ph in placeholders:
+        line = ph.pos.line
+        written = src.lines[line - 1] if (src := project.files[ph.file]).lines else ""
+        assert "{" + ph.field + "}" in written or ph.pos == project.files[ph.file].pos(ph.path)

@@ -199,7 +199,7 @@ def mmap_large_blocks() -> None:
         import ctypes
 
         ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD, glibc's default value
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to tune
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows): nothing to tune
         pass
 
 

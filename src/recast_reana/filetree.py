@@ -42,7 +42,8 @@ def replace_tree(out: Path, files: Mapping[str, bytes]) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".new", dir=out.parent))
     old: Path | None = None
     try:
-        for rel, data in sorted(files.items()):
+        for rel in sorted(files):  # one file's bytes at a time: a lazy mapping encodes on access
+            data = files[rel]
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)

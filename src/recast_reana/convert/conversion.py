@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,6 +38,56 @@ DEFAULT_REANA = "reana.yaml"
 FALLBACK_REANA = "reana-yadage.yaml"  # when reana.yaml is a workflow of another engine
 
 
+class Converted(Mapping[str, bytes]):
+    """Path -> bytes of the converted files, encoded from their parsed text when asked.
+
+    The parsed file keeps the text (the converted model needs it); holding the bytes too was a
+    second copy of each changed file (4.6 MB of a 5000-stage workflow) while the result is linted.
+    """
+
+    __slots__ = ("sources",)
+
+    def __init__(self, sources: Mapping[str, SourceFile] | None = None) -> None:
+        self.sources: dict[str, SourceFile] = dict(sources or {})
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.sources[path].raw
+
+    def __contains__(self, path: object) -> bool:  # without encoding the file
+        return path in self.sources
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.sources)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def __repr__(self) -> str:
+        return f"Converted({sorted(self.sources)!r})"
+
+
+class Tree(Mapping[str, bytes]):
+    """The complete converted tree: the unchanged files' bytes and the converted ones'."""
+
+    __slots__ = ("changed", "unchanged")
+
+    def __init__(self, unchanged: dict[str, bytes], changed: Mapping[str, bytes]) -> None:
+        self.unchanged = unchanged
+        self.changed = changed
+
+    def __getitem__(self, path: str) -> bytes:
+        return self.changed[path] if path in self.changed else self.unchanged[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted({*self.unchanged, *self.changed}))
+
+    def __len__(self) -> int:
+        return len({*self.unchanged, *self.changed})
+
+    def __repr__(self) -> str:
+        return f"Tree({list(self)!r})"
+
+
 @dataclass
 class Conversion:
     """The result of `convert`: a REANA project, or the problems that stopped it."""
@@ -45,23 +95,21 @@ class Conversion:
     source: Project
     problems: list[Diagnostic] = field(default_factory=list)  # non-empty: nothing converted
     project: Project | None = None  # the converted tree, as REANA reads it
-    changed: dict[str, bytes] = field(default_factory=dict)  # files that differ or are new
+    changed: Converted = field(default_factory=Converted)  # files that differ or are new
     edits: dict[str, list[Edit]] = field(default_factory=dict)  # applied, per file
     dropped: list[str] = field(default_factory=list)  # stage names
     unpinned: list[str] = field(default_factory=list)  # --pin-digests: images left, and why
     source_map: SourceMap = field(default_factory=SourceMap)
 
     @property
-    def files(self) -> dict[str, bytes]:
-        """The complete converted tree, every file of the repository included."""
-        tree: dict[str, bytes] = {}
+    def files(self) -> Mapping[str, bytes]:
+        """The complete converted tree, every file of the repository included; the converted
+        files are encoded as each is read (a 5000-stage steps file is megabytes)."""
+        unchanged: dict[str, bytes] = {}
         for path in self.source.listing():
-            # A changed file is not read again: a 5000-stage steps file is megabytes.
-            raw = self.changed.get(path) or self.source.read(path)
-            if raw is not None:
-                tree[path] = raw
-        tree.update(self.changed)
-        return tree
+            if path not in self.changed and (raw := self.source.read(path)) is not None:
+                unchanged[path] = raw
+        return Tree(unchanged, self.changed)
 
 
 def convert(
@@ -77,7 +125,8 @@ def convert(
     `release_source`: once the edits are known, `project` keeps only its files' text and what
     it found (recast.yml, reana files, the listing): its workflow graph, `$ref`s and the
     positions of the files the conversion changes are freed before those are parsed again, so
-    that the two models are not held at once (`convert`, which reads nothing else of them).
+    that the two models are not held at once (`convert`, which reads nothing else of them);
+    the text of those files is then kept compressed (`SourceFile.shelve`).
     """
     conversion = Conversion(source=project)
     conversion.problems = _problems(project)
@@ -108,6 +157,10 @@ def convert(
         del kept, dropping, edits
         _release(project, by_file)
     _finish(conversion, by_file, target, reana_path)
+    if release_source:
+        for path in conversion.changed:
+            if (src := project.files.get(path)) is not None:
+                src.shelve()  # read again only by --diff and to show a line
     return conversion
 
 
@@ -307,13 +360,16 @@ def _finish(
         before = source.files.get(path)
         edits = ordered(file_edits)
         text = apply((before.text or "") if before else "", edits)
-        bom = "\ufeff" if before is not None and before.bom else ""
-        raw = (bom + text).encode("utf-8")
         if before is not None and before.text is not None and text == before.text:
             continue
-        conversion.changed[path] = raw
+        bom = "\ufeff" if before is not None and before.bom else ""
+        # One copy of the converted text while it is parsed: the parsed file decodes its own
+        # (`Converted` encodes it again when the bytes are asked for).
+        parsed[path] = SourceFile(path, (bom + text).encode("utf-8"))
+        del text
+        parsed[path].load()
+        conversion.changed.sources[path] = parsed[path]
         conversion.edits[path] = edits
-        parsed[path] = SourceFile.parse(path, raw)
         origins = target.origins if path == reana_path else None
         conversion.source_map.add(
             parsed[path], before, edits, fallback=target.home, path_origins=origins
@@ -323,7 +379,7 @@ def _finish(
     config = source.config._replace(layout="reana")
     paths = sorted({*source.files, *changed})
     conversion.project = from_files(
-        lambda p: changed.get(p) or source.read(p),
+        lambda p: changed[p] if p in changed else source.read(p),
         config,
         yaml_paths=paths,
         listing=lambda: sorted({*source.listing(), *changed}),

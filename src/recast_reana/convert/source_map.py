@@ -13,7 +13,7 @@ import bisect
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from recast_reana.model.positioned_yaml import Path, Pos
+from recast_reana.model.positioned_yaml import Path, Pos, pack, unpack
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.text_edits import Edit, Origin
 
@@ -34,6 +34,9 @@ class _FileMap:
     new_starts: list[int]  # where each edit's text starts in the converted text
     fallback: Origin  # for a generated file without a recorded origin
     path_origins: Mapping[Path, Origin] = field(default_factory=dict)
+    # `_replaced` of each edit without an origin, packed (index -> Pos): computed while the
+    # source's text is at hand (`convert` shelves it afterwards, SourceFile.shelve)
+    replaced: dict[int, int] = field(default_factory=dict)
 
 
 class SourceMap:
@@ -57,8 +60,13 @@ class SourceMap:
         for e in ordered:
             new_starts.append(e.start + shift)
             shift += len(e.text) - (e.end - e.start)
+        replaced = (
+            {i: pack(_replaced(source, e)) for i, e in enumerate(ordered) if e.origin is None}
+            if source is not None
+            else {}
+        )
         self._files[converted.path] = _FileMap(
-            source, converted, ordered, new_starts, fallback, path_origins or {}
+            source, converted, ordered, new_starts, fallback, path_origins or {}, replaced
         )
 
     def locate(self, path: str, line: int, col: int, end_col: int = 0) -> Location:
@@ -103,7 +111,7 @@ class SourceMap:
             if edit.origin is not None:
                 origin = edit.origin
             else:
-                origin = (fmap.source.path, _replaced(fmap.source, edit))
+                origin = (fmap.source.path, unpack(fmap.replaced[i]))
         file, pos = origin or fmap.fallback
         end = pos.end_col if pos.end_line == pos.line else 0
         return Location(file, pos.line, pos.col, end)

@@ -30,7 +30,7 @@ from recast_reana.model.images import ImageFacts
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.refs import REANA, Ref, RefResolver
 from recast_reana.model.serial import SerialStep, serial_steps
-from recast_reana.model.source_file import SourceFile
+from recast_reana.model.source_file import LARGE_FILE, SourceFile, mmap_large_blocks
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 from recast_reana.named_tuple import NamedTuple
 
@@ -199,6 +199,8 @@ def from_files(
             if raw is None:
                 absent.add(path)
                 return None
+            if len(raw) >= LARGE_FILE:
+                mmap_large_blocks()
             files[path] = SourceFile.parse(path, raw)
         return files[path]
 

@@ -29,13 +29,24 @@ class SourceFile:
     file would otherwise be held twice.
     """
 
-    __slots__ = ("_bom", "_lines", "_offsets", "_raw", "doc", "path", "problem", "text")
+    __slots__ = (
+        "_bom",
+        "_lines",
+        "_offsets",
+        "_raw",
+        "_shelved",
+        "_text",
+        "doc",
+        "path",
+        "problem",
+    )
 
     def __init__(self, path: str, raw: bytes) -> None:
         self.path = path  # relative to the repository root, "/" separators
         self._raw: bytes | None = raw  # until decoded
         self._bom = raw.startswith(b"\xef\xbb\xbf")
-        self.text: str | None = None
+        self._text: str | None = None
+        self._shelved: bytes | None = None  # the text, compressed (`shelve`)
         self.doc: Document | None = None
         self.problem: LoadProblem | None = None
         self._offsets: array[int] | list[int] = []
@@ -46,17 +57,27 @@ class SourceFile:
 
     @classmethod
     def parse(cls, path: str, raw: bytes, *, yaml: bool = True) -> SourceFile:
-        src = cls(path, raw)
+        return cls(path, raw).load(yaml=yaml)
+
+    def load(self, *, yaml: bool = True) -> SourceFile:
+        """Decode the bytes given to the constructor and load them as YAML (`yaml`).
+
+        The bytes are dropped before the YAML is loaded: a caller that made them and lets go of
+        them (`SourceFile(path, raw)`, `del raw`, `.load()`) does not hold a large file twice
+        while its model is built.
+        """
+        if self._raw is None:
+            return self
         try:
-            src.text = positioned_yaml.decode(raw)
-            src._raw = None  # decode is lossless: `raw` is the BOM and the text
+            self.text = positioned_yaml.decode(self._raw)
+            self._raw = None  # decode is lossless: the bytes are the BOM and the text
             if yaml:
-                src.doc = positioned_yaml.load(src.text)
+                self.doc = positioned_yaml.load(self.text)
         except positioned_yaml.UnsafeYaml as exc:
-            src.problem = LoadProblem("unsafe", exc.message, exc.line, exc.col)
+            self.problem = LoadProblem("unsafe", exc.message, exc.line, exc.col)
         except positioned_yaml.YamlSyntaxError as exc:
-            src.problem = LoadProblem("syntax", exc.message, exc.line, exc.col)
-        return src
+            self.problem = LoadProblem("syntax", exc.message, exc.line, exc.col)
+        return self
 
     @property
     def raw(self) -> bytes:
@@ -71,6 +92,31 @@ class SourceFile:
         return self._bom
 
     @property
+    def text(self) -> str | None:
+        """The decoded text, None when the file could not be decoded."""
+        if self._text is None and self._shelved is not None:
+            import zlib  # only `convert` shelves
+
+            return zlib.decompress(self._shelved).decode("utf-8")
+        return self._text
+
+    @text.setter
+    def text(self, text: str | None) -> None:
+        self._text, self._shelved, self._lines = text, None, None
+
+    def shelve(self) -> None:
+        """Keep the text compressed (a generated steps file to a twentieth), decompressed each
+        time it is read: `convert` shelves the sources it rewrote once their edits are spliced,
+        and the source map then reads only their line table (built here)."""
+        if self._text is None:
+            return
+        import zlib
+
+        self.offset(1, 1)  # builds the table
+        self._shelved = zlib.compress(self._text.encode("utf-8"), 1)
+        self._text, self._lines = None, None
+
+    @property
     def data(self) -> Any:
         return self.doc.data if self.doc else None
 
@@ -81,7 +127,10 @@ class SourceFile:
         90,000 lines, and a converter's fix asks for a few)."""
         if self._lines is None:
             self.offset(1, 1)  # builds the table
-            self._lines = text_lines(self.text or "", self._offsets)
+            lines = text_lines(self.text or "", self._offsets)
+            if self._shelved is not None:
+                return lines  # not kept: that would keep the text
+            self._lines = lines
         return self._lines
 
     def pos(self, path: Path) -> Pos:
@@ -130,11 +179,37 @@ class SourceFile:
         return Pos(line, col, end_line, end_col)
 
 
+LARGE_FILE = 1 << 20  # bytes: a workflow of ~1000 stages
+_mmap_fixed = False
+
+
+def mmap_large_blocks() -> None:
+    """Keep glibc returning freed blocks of 128 KiB and more to the system (once per process).
+
+    By default glibc raises its mmap threshold to the size of each mmapped block freed (the
+    decoded bytes of a large file, a model's megabyte tables), and the next such blocks come
+    from the heap, where freed ones around live data stay mapped: 5 MB of a 5000-stage
+    `convert --out`'s peak, 1.5 MB of `check`'s (M_MMAP_THRESHOLD in mallopt(3); setting it
+    also ends the adjusting). Called for large files only: importing ctypes takes ~2 ms.
+    """
+    global _mmap_fixed
+    if _mmap_fixed:
+        return
+    _mmap_fixed = True
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD, glibc's default value
+    except (OSError, AttributeError, TypeError):  # not glibc (macOS, Windows): nothing to tune
+        pass
+
+
 def line_offsets(text: str) -> array[int]:
     """The offset in `text` where each line starts (after each "\n")."""
     # str.find, not a loop over every character: 50x faster on a 500-stage workflow;
-    # an array of machine ints, not a list of int objects: a fifth of the memory.
-    offsets, at = array("q", [0]), text.find("\n")
+    # an array of machine ints, not a list of int objects: a fifth of the memory; 4-byte ones
+    # while they fit (`decode` refuses files over 5 MB).
+    offsets, at = array("I" if len(text) < 1 << 32 else "q", [0]), text.find("\n")
     while at >= 0:
         offsets.append(at + 1)
         at = text.find("\n", at + 1)

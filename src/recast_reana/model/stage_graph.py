@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from sys import intern
 from typing import Any
 
-from recast_reana.model.positioned_yaml import Path, Pos, walk
+from recast_reana.model.positioned_yaml import Path, Pos, pack, unpack, walk
 from recast_reana.model.refs import RefResolver
 from recast_reana.model.source_file import SourceFile
 from recast_reana.named_tuple import NamedTuple
@@ -31,8 +31,12 @@ class Placeholder(NamedTuple):
     field: str
     file: str
     path: Path  # of the string holding it
-    pos: Pos
+    at: int  # `pos`, packed: a 5000-stage workflow has 30,000 placeholders
     where: str  # "process" or "publisher"
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self.at)
 
 
 class FormatProblem(NamedTuple):
@@ -41,7 +45,11 @@ class FormatProblem(NamedTuple):
     message: str
     file: str
     path: Path
-    pos: Pos
+    at: int  # `pos`, packed
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self.at)
 
 
 class Selector(NamedTuple):
@@ -54,7 +62,11 @@ class Selector(NamedTuple):
     old_style: bool  # `{stages: S, output: X, unwrap: true}`
     file: str
     path: Path
-    pos: Pos
+    at: int  # `pos`, packed
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self.at)
 
 
 class Dependency(NamedTuple):
@@ -62,7 +74,11 @@ class Dependency(NamedTuple):
     expression: str
     file: str
     path: Path
-    pos: Pos
+    at: int  # `pos`, packed
+
+    @property
+    def pos(self) -> Pos:
+        return unpack(self.at)
 
 
 # Step, Stage and Workflow are plain classes with slots, not dataclasses: the model is mutable
@@ -295,7 +311,7 @@ class _Builder:
             if isinstance(expr, str) and (m := _NAME.match(expr)):
                 stage.dependencies.append(
                     Dependency(
-                        intern(m.group(0)), expr, stage.file, (*path, i), src.pos((*path, i))
+                        intern(m.group(0)), expr, stage.file, (*path, i), pack(src.pos((*path, i)))
                     )
                 )
 
@@ -329,7 +345,7 @@ class _Builder:
                             old_style=old,
                             file=file,
                             path=sub,
-                            pos=src.pos(sub),
+                            at=pack(src.pos(sub)),
                         )
                     )
 
@@ -362,18 +378,19 @@ class _Builder:
         try:
             fields = [f for _, f, _, _ in string.Formatter().parse(text) if f is not None]
         except ValueError as exc:
-            step.format_problems.append(FormatProblem(str(exc), src.path, path, span))
+            step.format_problems.append(FormatProblem(str(exc), src.path, path, pack(span)))
             return
         # Where each field is written, in one pass over the source text (a YAML block scalar
         # keeps the braces of its value; a quoted one may not, then the string's span is used).
-        written: dict[str, list[Pos]] = {}
+        written: dict[str, list[int]] = {}
         if src.text is not None:
             start = src.offset(span.line, span.col)
             source = src.text[start : src.offset(span.end_line, span.end_col)]
             for offset, fld in format_fields(source):
                 if fld is not None:
                     line, col = src.line_col(start + offset)
-                    written.setdefault(fld, []).append(Pos(line, col, line, col + len(fld) + 2))
+                    at = pack(Pos(line, col, line, col + len(fld) + 2))
+                    written.setdefault(fld, []).append(at)
         seen: dict[str, int] = {}
         for fld in fields:
             # Interned: every stage of a large workflow names the same few parameters.
@@ -382,8 +399,8 @@ class _Builder:
             nth = seen.get(fld, 0)
             seen[fld] = nth + 1
             places = written.get(fld, [])
-            pos = places[nth] if nth < len(places) else span
-            step.placeholders.append(Placeholder(name, fld, src.path, path, pos, where))
+            at = places[nth] if nth < len(places) else pack(span)
+            step.placeholders.append(Placeholder(name, fld, src.path, path, at, where))
 
 
 def format_fields(text: str) -> Iterator[tuple[int, str | None]]:

@@ -30,6 +30,17 @@ TABLE = MODEL / "yadage_schema_table.py"
 REANA_TABLE = MODEL / "reana_schema_table.py"
 REANA_JSON = MODEL / "schemas" / "reana.json"
 UPDATE = ".venv/bin/python tests/test_schema_tables.py --update"
+# What follows each generated module's docstring text.
+PREAMBLE = (
+    '"""',
+    "",
+    "# fmt: off",
+    "# ruff: noqa: E501",
+    "from __future__ import annotations",
+    "",
+    "from typing import Any",
+    "",
+)
 Location = tuple[str, tuple[Any, ...]]
 
 
@@ -67,14 +78,7 @@ def table_source() -> str:
             "(the test fails when it would change). `yadage_units.schemas()` uses it when",
             f"yadage-schemas {version} is installed, instead of reading, parsing and resolving its",
             "JSON files.",
-            '"""',
-            "",
-            "# fmt: off",
-            "# ruff: noqa: E501",
-            "from __future__ import annotations",
-            "",
-            "from typing import Any",
-            "",
+            *PREAMBLE,
             f"VERSION = {version!r}",
             "# Unit -> its schema's document.",
             f"ROOTS: dict[str, str] = {literal(roots)}",
@@ -106,14 +110,7 @@ def reana_table_source() -> str:
             f"Regenerate with `{UPDATE}` after changing",
             "reana.json (the test fails when they differ): `check` reads this module, without",
             "importing json.",
-            '"""',
-            "",
-            "# fmt: off",
-            "# ruff: noqa: E501",
-            "from __future__ import annotations",
-            "",
-            "from typing import Any",
-            "",
+            *PREAMBLE,
             f"SCHEMA: dict[str, Any] = {literal(schema)}",
             "# (where a `$ref` is, where it points) as paths in SCHEMA.",
             f"REFS: list[Any] = {literal(refs)}",

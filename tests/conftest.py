@@ -1,10 +1,12 @@
 """Fixtures shared by the test modules, and the order the tests run in.
 
-The long tests run first: the real-REANA tier (its server starts in 20 s or more, a run takes up
-to 20 s), then those marked `slow` (they run the yadage engine, pre-commit, gitlab-ci-local,
-pip), then the Hypothesis tests (hundreds of examples each), then the others in file order. So
-they start at once, and what pytest-xdist's idle workers take from the busy ones' queues near the
-end are short tests: no worker is left alone with a long one.
+The long tests run first: pip's resolutions beside reana-client (10-20 s each), the others
+marked `slow` (they run the yadage engine, pre-commit, gitlab-ci-local), the real-REANA tier (its
+server, started in the background at each worker's first test, is ready in 8 s or more; a run
+takes up to 10 s), then the Hypothesis tests (hundreds of examples each), then the others in file
+order; dealt round-robin so that each pytest-xdist worker starts with its share of the long ones.
+What idle workers take from the busy ones' queues near the end are short tests: no worker is
+left alone with a long one.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def _long_first(item: pytest.Item) -> int:
 def real_reana_early(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """The real REANA (tests/real_reana) takes about 20 s to come up: when the session has its
+    """The real REANA (tests/real_reana) takes 8 s or more to come up: when the session has its
     tests, it starts in the background at each worker's first test (the first one starts it)."""
     if any(item.get_closest_marker("real_reana") for item in request.session.items):
         from real_reana.conftest import start_early

@@ -1,9 +1,11 @@
 """One real REANA per pytest session, shared by the pytest-xdist workers: start, share, stop.
 
-The first worker that needs the server takes a file lock in the session's rendezvous directory
-(the base temporary directory all workers of one run share, or the session's own without xdist),
-starts the supervisor (`stack.py`) in a private mount namespace and waits for its `state.json`.
-Every worker using the server holds a lease, a file named by its pid. When a worker's session
+The first worker to get there (at its first test, in a background thread: `start_early`; or when
+a test needs the server) takes a file lock in the session's rendezvous directory (the base
+temporary directory all workers of one run share, or the session's own without xdist), starts
+the supervisor (`stack.py`) in a private mount namespace and waits for its `state.json`.
+Every worker using the server holds a lease, a file named by its pid (a worker that started it
+early holds one until it exits). When a worker's session
 ends it drops its lease; the last one stops the supervisor and waits until everything it started
 has exited. A worker that dies (a killed pytest) leaves a lease whose pid is gone: the
 supervisor notices and stops by itself.
@@ -177,7 +179,7 @@ def _started(directory: Path, installation: Installation) -> Stack:
 
 def start_early(rendezvous: Path, installation: Callable[[], Installation]) -> None:
     """Install and start the session's stack in a background thread, so that it comes up
-    (about 20 s) while the worker runs other tests. Whatever fails here fails again, and is
+    (8 s or more) while the worker runs other tests. Whatever fails here fails again, and is
     reported, in the fixture that needs the stack."""
 
     def start() -> None:

@@ -118,6 +118,15 @@ class Reana:
             time.sleep(0.5)
         return status
 
+    def reaches(self, workflow: str, status: str, timeout: float = 120.0) -> bool:
+        """Whether workflow `workflow` (id or name) has `status` within `timeout` (polled)."""
+        deadline = time.monotonic() + timeout
+        while self.status(workflow).body.get("status") != status:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.5)
+        return True
+
     def add_secrets(self, secrets: Mapping[str, tuple[str, bytes]]) -> Answer:
         """`reana-client secrets-add`: name -> (env|file, value), values base64-encoded."""
         body = {

@@ -10,7 +10,6 @@ import os
 import re
 import signal
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,12 +115,8 @@ def terminate_when(reana: Reana, name: str, status: str) -> threading.Thread:
     """A real SIGTERM to this process once workflow `name` has `status` on the server."""
 
     def watch() -> None:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if reana.status(name).body.get("status") == status:
-                os.kill(os.getpid(), signal.SIGTERM)
-                return
-            time.sleep(0.5)
+        if reana.reaches(name, status):
+            os.kill(os.getpid(), signal.SIGTERM)
 
     thread = threading.Thread(target=watch, daemon=True)
     thread.start()
@@ -138,10 +133,7 @@ def test_stop_on_cancel_stops_a_running_workflow(
     repo, reports = write(tmp_path / "analysis", REANA_REPO), tmp_path / "reports"
 
     def running() -> None:  # the engine's first word: running, and then nothing
-        deadline = time.monotonic() + 120
-        while reana.status("cancel-running").body.get("status") != "pending":
-            assert time.monotonic() < deadline
-            time.sleep(0.5)
+        assert reana.reaches("cancel-running", "pending")
         real_reana_stack.publish_status(str(reana.status("cancel-running").body["id"]), 1)
 
     engine = threading.Thread(target=running, daemon=True)

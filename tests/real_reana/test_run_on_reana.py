@@ -66,17 +66,6 @@ def as_user(
     return point
 
 
-def pending(client: Client, workflow_id: str, timeout: float = 90.0) -> str:
-    deadline = time.monotonic() + timeout
-    status = ""
-    while time.monotonic() < deadline:
-        status = str(client.status(workflow_id).get("status"))
-        if status not in ("created", "queued"):
-            break
-        time.sleep(0.5)
-    return status
-
-
 def secret_free(token: str, *texts: str, files: Path | None = None) -> None:
     """The token appears in none of the texts nor in any file under `files`."""
     for text in texts:
@@ -94,7 +83,7 @@ def test_run_end_to_end(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)  # urllib3 logs every URL, access_token included
-    _, token = as_user("runner")
+    reana, token = as_user("runner")
     repo, reports = write(tmp_path / "analysis", REANA_REPO), tmp_path / "reports"
     argv = ["run", str(repo), "--name", "e2e-run", "--param", "xsec=50.5"]
     assert main([*argv, "--report-dir", str(reports)]) == EXIT_OK
@@ -111,7 +100,7 @@ def test_run_end_to_end(
 
     # The real server has it: status, ls, logs, and the parameters the engine is given.
     client = Client(url, token)
-    assert pending(client, workflow_id) == "pending"
+    assert reana.settle(workflow_id) == "pending"
     assert client.status(workflow_id)["name"] == "e2e-run.1"
     names = sorted(item["name"] for item in client.files(workflow_id))
     assert names == ["specs/steps.yml", "specs/workflow.yml"]
@@ -168,10 +157,7 @@ def play_engine(
 
     def engine() -> None:
         try:
-            deadline = time.monotonic() + 120
-            while reana.status(name).body.get("status") != "pending":
-                assert time.monotonic() < deadline, f"{name} never pending"
-                time.sleep(0.5)
+            assert reana.reaches(name, "pending"), f"{name} never pending"
             workflow_id = str(reana.status(name).body["id"])
             workspace = stack.workspace(workflow_id)
             assert workspace is not None

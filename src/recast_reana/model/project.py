@@ -187,6 +187,7 @@ def from_files(
     known = loaded or {}
 
     absent: set[str] = set()  # asked for and not there: a $ref per stage asks again
+    present: dict[str, bytes] = {}  # read by exists() (the workflow file), for load() to parse
 
     def load(path: str) -> SourceFile | None:
         if path not in files:
@@ -195,7 +196,10 @@ def from_files(
                 return files[path]
             if path in absent:
                 return None
-            raw = reader(path) if not path.startswith("../") else None
+            if path in present:
+                raw: bytes | None = present.pop(path)
+            else:
+                raw = reader(path) if not path.startswith("../") else None
             if raw is None:
                 absent.add(path)
                 return None
@@ -205,11 +209,13 @@ def from_files(
         return files[path]
 
     def exists(path: str) -> bool:
-        if path in files or path in known:
+        if path in files or path in known or path in present:
             return True
-        if path in absent or path.startswith("../") or reader(path) is None:
+        raw = None if path in absent or path.startswith("../") else reader(path)
+        if raw is None:
             absent.add(path)
             return False
+        present[path] = raw
         return True
 
     if listing is None:

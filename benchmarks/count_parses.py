@@ -1,8 +1,9 @@
 """How often one command parses YAML and lists the repository (issue 9: at most 8 parses).
 
-Counts, in one process, every call that parses YAML text (`yaml.compose`, which the positioned
-loader uses, and `yaml.safe_load` / `yaml.load`, e.g. for a one-line scalar) and every
-`git ls-files`, while
+Counts, in one process, every call that parses YAML text (the positioned loader's `load`, which
+builds from libyaml's events, or `yaml.compose` where an older loader uses it, and
+`yaml.safe_load` / `yaml.load`, e.g. for a one-line scalar) and every `git ls-files` (the
+project loader's own spawn, or `subprocess.run` in older versions), while
 - `check` of examples/vhbb runs (load, lint, convert in memory, lint the conversion), and
 - `run`'s planning of examples/vhbb runs (everything `run` does before its first request).
 
@@ -55,10 +56,21 @@ def counting() -> Iterator[collections.Counter[str]]:
 
         setattr(owner, name, counted)
 
-    wrap(yaml, "compose", "yaml parse")
+    try:
+        positioned = importlib.import_module("recast_reana.model.positioned_yaml")
+        project = importlib.import_module("recast_reana.model.project")
+    except ImportError:  # v0.1: its loader composes with PyYAML, git runs through subprocess
+        positioned = project = None
+    if positioned is not None:
+        wrap(positioned, "load", "yaml parse")  # its fallback's compose is not a second parse
+    else:
+        wrap(yaml, "compose", "yaml parse")
     wrap(yaml, "load", "yaml parse")
     wrap(yaml, "safe_load", "yaml parse")
-    wrap(subprocess, "run", "git ls-files", lambda cmd, *a, **k: "ls-files" in list(cmd))
+    if project is not None and hasattr(project, "_git_ls_files"):
+        wrap(project, "_git_ls_files", "git ls-files")
+    else:
+        wrap(subprocess, "run", "git ls-files", lambda cmd, *a, **k: "ls-files" in list(cmd))
     try:
         yield counts
     finally:

@@ -97,6 +97,8 @@ def _is_package(module: str) -> bool:
 def test_rules_are_leaves(module: str) -> None:
     """A rule imports the model and the lint contract, never another rule."""
     for imported in GRAPH[module]:
+        if imported == "recast_reana.type_names":  # typing's names for its annotations
+            continue
         assert imported.startswith(("recast_reana.model", "recast_reana.lint.")), imported
         assert not imported.startswith("recast_reana.lint.rules."), f"{module} imports {imported}"
         assert imported not in ("recast_reana.lint.linter", "recast_reana.lint.registry")

@@ -38,7 +38,7 @@ PREAMBLE = (
     "# ruff: noqa: E501",
     "from __future__ import annotations",
     "",
-    "from typing import Any",
+    "from recast_reana.type_names import Any",
     "",
 )
 Location = tuple[str, tuple[Any, ...]]

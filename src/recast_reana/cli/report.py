@@ -14,10 +14,10 @@ import re
 import signal
 import sys
 from pathlib import Path
-from typing import Any
 
 from recast_reana import redact
 from recast_reana.errors import EXIT_USAGE, Error
+from recast_reana.type_names import Any
 
 _STARTED = re.compile(r"^started (\S+): (https?://\S+)\s*$")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")

@@ -8,12 +8,11 @@ work. (It lives in convert/, not lint/, because it converts: lint/ never imports
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from recast_reana.lint.diagnostics import Diagnostic, Severity, finalize
 from recast_reana.lint.linter import lint, select
 from recast_reana.model.project import Project
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from recast_reana.convert.conversion import Conversion

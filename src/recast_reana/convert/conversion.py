@@ -17,7 +17,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from recast_reana.convert import list_edits
 from recast_reana.convert.drop_stages import drop_stages
@@ -33,6 +32,7 @@ from recast_reana.model.project import Project, from_files
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Stage
 from recast_reana.model.text_edits import Edit, ListEdit, Origin, apply, ordered
+from recast_reana.type_names import Any
 
 DEFAULT_REANA = "reana.yaml"
 FALLBACK_REANA = "reana-yadage.yaml"  # when reana.yaml is a workflow of another engine

@@ -9,7 +9,6 @@ list (`[GRIDProxy, CVMFS]`), a new `resources:` key when the environment has non
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
 
 from recast_reana.model.positioned_yaml import Path, value_at
 from recast_reana.model.source_file import SourceFile
@@ -25,6 +24,7 @@ from recast_reana.model.text_edits import (
     next_line,
     span,
 )
+from recast_reana.type_names import Any
 
 
 def merge(edits: Iterable[ListEdit]) -> list[ListEdit]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import yaml
 
@@ -30,6 +29,7 @@ from recast_reana.model.text_edits import (
     replace_scalar,
     span,
 )
+from recast_reana.type_names import Any
 
 VERSION = "0.9.0"
 HEADER = (

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any, NoReturn
+from typing import NoReturn
 from urllib.parse import quote, urlsplit
 
 import gitlab
@@ -25,6 +25,7 @@ from recast_reana.connection import failure_reason
 from recast_reana.errors import EXIT_FATAL, Error
 from recast_reana.gitlab.settings import TOKEN_HELP, TOKEN_VAR, Settings
 from recast_reana.redact import Redactor
+from recast_reana.type_names import Any
 
 log = logging.getLogger(__name__)
 MAX_PAGES = 200  # 20,000 tree entries or commits at 100 a page: more is not a generated branch

@@ -17,7 +17,6 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from recast_reana import __version__
 from recast_reana.convert.conversion import Conversion, convert_files
@@ -25,6 +24,7 @@ from recast_reana.errors import Error
 from recast_reana.lint.linter import rule_options
 from recast_reana.model import positioned_yaml
 from recast_reana.model.config import CONFIG_NAME, Config, config_error, parse_config
+from recast_reana.type_names import Any
 
 TRAILER_SOURCE = "Recast-Reana-Source"
 TRAILER_VERSION = "Recast-Reana-Version"

@@ -12,9 +12,9 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from recast_reana.errors import EXIT_USAGE, Error
+from recast_reana.type_names import Any
 
 # The hidden marker that finds our own note again on the next pipeline (never shown: an HTML
 # comment in GitLab Flavored Markdown). Quoting the note puts "> " before it: not ours.

@@ -26,7 +26,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 import gitlab
@@ -38,6 +37,7 @@ from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.filetree import atomic_write
 from recast_reana.gitlab.report_text import MARKER, STATUS_NAME
 from recast_reana.gitlab.settings import TOKEN_HELP, TOKEN_VAR, env_number
+from recast_reana.type_names import Any
 
 log = logging.getLogger(__name__)
 

@@ -35,7 +35,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from recast_reana import __version__
@@ -44,6 +43,7 @@ from recast_reana.gitlab import git_objects
 from recast_reana.gitlab.git_objects import TRAILER_SOURCE, TRAILER_TREE, TRAILER_VERSION, LocalPlan
 from recast_reana.gitlab.settings import TOKEN_VAR, Outcome, Progress, Settings
 from recast_reana.redact import Redactor
+from recast_reana.type_names import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from recast_reana.gitlab.api import Api

@@ -7,13 +7,13 @@ A rule imports the model and this module, never another rule (yamllint's `rules/
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Protocol
 
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.text_edits import Edit, ListEdit
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any, Protocol
 
 
 class Option(NamedTuple):

@@ -10,9 +10,9 @@ block below), at no cost at run time.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Final, cast
 
 from recast_reana.lint.contract import FixableRule, Rule
+from recast_reana.type_names import TYPE_CHECKING, Final, cast
 
 _PACKAGE = "recast_reana.lint.rules."
 

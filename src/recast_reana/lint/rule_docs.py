@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from typing import Any
 
 from recast_reana.lint.contract import Rule, declared_options
+from recast_reana.type_names import Any
 
 SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix")
 OPTIONS = "Options"  # required of a rule that declares `OPTIONS`

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.model import positioned_yaml
 from recast_reana.model.discovery import REANA_PATTERN
 from recast_reana.model.json_schema import ValidationError, Validator
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 CONFIG_NAME = ".recast-reana.yaml"
 _RULE = {"type": "string", "pattern": "^RR[0-9]{0,3}$"}

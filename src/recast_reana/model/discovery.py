@@ -14,9 +14,9 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from recast_reana.model.source_file import SourceFile
+from recast_reana.type_names import Any
 
 RECAST_NAMES = ("recast.yml", "recast.yaml")
 REANA_DEFAULTS = ("reana.yaml", "reana.yml")  # what reana-client reads when given no file

@@ -8,11 +8,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from math import prod
-from typing import Any
 
 from recast_reana.model.positioned_yaml import Pos, value_at
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Selector, Stage, Workflow
+from recast_reana.type_names import Any
 
 INIT = "init"
 # A plain stage name, as the graph model reads it from the start of a jsonpath expression.

@@ -15,12 +15,12 @@ from __future__ import annotations
 import fnmatch
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.serial import SerialStep
 from recast_reana.model.stage_graph import Step
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 REANA_UID = 1000  # WORKFLOW_RUNTIME_USER_UID, used when kubernetes_uid is unset or < 100
 MIN_UID = 100  # set_user_id: "UIDs < 100 are refused for security"

@@ -15,10 +15,10 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
-from contextlib import suppress
 from itertools import islice, pairwise
-from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+from recast_reana.type_names import Any
 
 _UNSET: Any = object()
 _TRUE, _FALSE = object(), object()
@@ -217,10 +217,10 @@ def _pointer(document: Any, fragment: str) -> Any:
     """A JSON pointer (RFC 6901) in a `$ref`'s fragment, as jsonschema's resolve_fragment."""
     fragment = fragment.lstrip("/")
     for part in unquote(fragment).split("/") if fragment else []:
-        key: str | int = part.replace("~1", "/").replace("~0", "~")
+        name = part.replace("~1", "/").replace("~0", "~")
+        key: str | int = name
         if isinstance(document, Sequence) and not isinstance(document, str):
-            with suppress(ValueError):
-                key = int(key)
+            key = int(name) if name.isascii() and name.isdecimal() else name  # an array index
         document = document[key]
     return document
 

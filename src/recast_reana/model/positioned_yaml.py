@@ -16,12 +16,14 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Mapping
 from sys import intern
-from typing import Any
 
-import yaml
-from yaml.constructor import SafeConstructor
-
+from recast_reana.model.patterns import CompiledLazily
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
+
+with CompiledLazily():  # PyYAML's patterns compile on first use, the reader's never (libyaml)
+    import yaml
+    from yaml.constructor import SafeConstructor
 
 try:  # libyaml is ~10x faster at composing; marks are the same.
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]

@@ -11,7 +11,6 @@ import os
 import posixpath
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path as FsPath
-from typing import Any
 
 from recast_reana.model.config import Config
 from recast_reana.model.discovery import (
@@ -33,6 +32,7 @@ from recast_reana.model.serial import SerialStep, serial_steps
 from recast_reana.model.source_file import LARGE_FILE, SourceFile, mmap_large_blocks
 from recast_reana.model.stage_graph import Stage, Step, Workflow, build_workflow
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 # Files above this size are not scanned for secrets (RR501); spec files have their own limit.
 MAX_SCAN_BYTES = 1024 * 1024

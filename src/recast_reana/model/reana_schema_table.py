@@ -9,7 +9,7 @@ importing json.
 # ruff: noqa: E501
 from __future__ import annotations
 
-from typing import Any
+from recast_reana.type_names import Any
 
 SCHEMA: dict[str, Any] = {'$schema': 'http://json-schema.org/draft-07/schema#',
  'title': 'reana.yaml as recast-reana checks it',

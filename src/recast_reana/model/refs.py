@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable, Iterator
-from typing import Any
 from urllib.parse import unquote
 
 from recast_reana.model.positioned_yaml import Path, Pos, walk
 from recast_reana.model.source_file import SourceFile
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 RECAST = "recast"
 REANA = "reana"

@@ -9,11 +9,11 @@ resources (reana-workflow-engine-serial `tasks.py` `run_step`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from recast_reana.model.discovery import ReanaInfo, get
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.source_file import SourceFile
+from recast_reana.type_names import Any
 
 STEPS = ("workflow", "specification", "steps")
 

@@ -6,11 +6,11 @@ import bisect
 import re
 from array import array
 from collections.abc import Callable, Sequence
-from typing import Any, overload
 
 from recast_reana.model import positioned_yaml
 from recast_reana.model.positioned_yaml import Document, Path, Pos
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any, overload
 
 
 class LoadProblem(NamedTuple):

@@ -10,12 +10,12 @@ import re
 import string
 from collections.abc import Iterator
 from sys import intern
-from typing import Any
 
 from recast_reana.model.positioned_yaml import Path, Pos, pack, unpack, walk
 from recast_reana.model.refs import RefResolver
 from recast_reana.model.source_file import SourceFile
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 SELECTOR_KEYS = ("step", "stages", "steps")
 COMMAND_KEYS = ("script", "cmd")  # interpolated-script-cmd and string-interpolated-cmd

@@ -10,7 +10,7 @@ JSON files.
 # ruff: noqa: E501
 from __future__ import annotations
 
-from typing import Any
+from recast_reana.type_names import Any
 
 VERSION = '0.11.1'
 # Unit -> its schema's document.

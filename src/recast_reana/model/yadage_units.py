@@ -13,13 +13,13 @@ import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path as FsPath
-from typing import Any
 
 from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.refs import Ref, get_path
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 # The keys whose value picks the branch of a oneOf (scheduler, process, environment, ...).
 TYPE_KEYS = (

@@ -34,7 +34,6 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import requests
@@ -45,6 +44,7 @@ from recast_reana.connection import failure_reason
 from recast_reana.reana import failures
 from recast_reana.reana import protocol as proto
 from recast_reana.redact import Redactor, log_filter
+from recast_reana.type_names import Any
 
 # Answers that say nothing about the request itself: an overloaded or restarting server or proxy.
 TRANSIENT = frozenset({429, 500, 502, 503, 504})

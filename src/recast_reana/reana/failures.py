@@ -4,9 +4,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from recast_reana.reana.protocol import BUNDLE_MAX_BYTES
+from recast_reana.type_names import Any
 
 # 0.95's answers that say what to do, not just what happened (reana-commons 0.95.0a26
 # openapi_specifications/reana_server.json, the responses' descriptions).

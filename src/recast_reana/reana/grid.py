@@ -16,12 +16,12 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from recast_reana.errors import Error
 from recast_reana.reana.plan import parse_value, sanitise
+from recast_reana.type_names import Any
 
 POINT_KEY = "point"
 MAX_POINTS = 1000

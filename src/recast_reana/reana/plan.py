@@ -13,7 +13,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
@@ -23,6 +22,7 @@ from recast_reana.lint.diagnostics import Severity, format_text
 from recast_reana.model.config import Config
 from recast_reana.model.credentials import credential_needs
 from recast_reana.model.project import Project, load_project
+from recast_reana.type_names import Any
 
 PARAM_PREFIX = "REANA_PARAM_"
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")

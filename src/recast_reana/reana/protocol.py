@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+
+from recast_reana.type_names import Any
 
 BUNDLES = "workflow-specification-bundles-v1"  # reana-commons 0.95 config.py
 KNOWN = frozenset({BUNDLES})

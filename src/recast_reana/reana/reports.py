@@ -18,10 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from recast_reana.filetree import atomic_write
 from recast_reana.results.validation import Validation
+from recast_reana.type_names import Any
 
 TAIL_LINES = 30
 TAIL_WIDTH = 400  # characters kept of one log line (a progress bar can be megabytes long)

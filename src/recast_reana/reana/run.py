@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from recast_reana import redact
 from recast_reana.errors import EXIT_FATAL, EXIT_USAGE, Error
@@ -29,6 +28,7 @@ from recast_reana.reana.plan import Plan, prepare, unknown_parameters
 from recast_reana.reana.server_validation import validate_on_server
 from recast_reana.reana.workflows import Runner, RunOptions
 from recast_reana.results.expected import expected_results
+from recast_reana.type_names import Any
 
 __all__ = ["Console", "RunOptions", "SystemClock", "execute"]
 

@@ -10,13 +10,12 @@ way and the run goes on.
 
 from __future__ import annotations
 
-from typing import Any
-
 from recast_reana.errors import EXIT_FATAL, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
 from recast_reana.reana.console import Console
 from recast_reana.reana.plan import Plan, declaring
 from recast_reana.redact import Redactor
+from recast_reana.type_names import Any
 
 
 def validate_on_server(

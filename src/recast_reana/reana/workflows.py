@@ -15,7 +15,6 @@ import posixpath
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from recast_reana.errors import EXIT_FATAL, EXIT_OK, EXIT_PROBLEMS, Error
 from recast_reana.reana import client as api
@@ -34,6 +33,7 @@ from recast_reana.reana.reports import (
 )
 from recast_reana.results.expected import Expectations
 from recast_reana.results.validation import Validation, Workflow, validate
+from recast_reana.type_names import Any
 
 POLL_FIRST, POLL_MAX, POLL_GROWTH = 5.0, 60.0, 1.5
 OUTAGE_LIMIT = 900.0  # seconds of failing polls in a row before giving up

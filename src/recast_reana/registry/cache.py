@@ -17,11 +17,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from recast_reana.model.images import ImageFacts, ImageRef
 from recast_reana.named_tuple import NamedTuple
+from recast_reana.type_names import Any
 
 _FACT_FIELDS = ("user", "uid", "uid_source", "unknown")
 

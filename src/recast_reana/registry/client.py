@@ -18,7 +18,6 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 import requests
 
@@ -26,6 +25,7 @@ from recast_reana import __version__
 from recast_reana.connection import failure_reason
 from recast_reana.model.images import DOCKER_HUB, ImageRef
 from recast_reana.registry.auth import Credentials, credentials, parse_challenge
+from recast_reana.type_names import Any
 
 MANIFEST_TYPES = (
     "application/vnd.oci.image.index.v1+json",

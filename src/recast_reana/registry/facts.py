@@ -17,7 +17,6 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
 
 from recast_reana.errors import EXIT_FATAL, Error
 from recast_reana.model.images import ImageFacts, ImageRef
@@ -25,6 +24,7 @@ from recast_reana.registry import layers as layer_files
 from recast_reana.registry.cache import FactsCache, TagEntry, with_digest_keys
 from recast_reana.registry.client import Client, NotFound, RegistryError
 from recast_reana.registry.layers import Unknown, find_passwd, uid_of
+from recast_reana.type_names import Any
 
 TAG_TTL = 3600.0
 PLATFORM = ("linux", "amd64")

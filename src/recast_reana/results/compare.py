@@ -13,10 +13,10 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from recast_reana.results.expected import Expected, Reference
 from recast_reana.results.values import Unreadable, dotted, read_value
+from recast_reana.type_names import Any
 
 PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
 DEFAULT_REL_TOL = 1e-9

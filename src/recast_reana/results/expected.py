@@ -26,13 +26,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from recast_reana.errors import EXIT_USAGE, Error
 from recast_reana.model import positioned_yaml
 from recast_reana.model.config import REFERENCE_SCHEMA, Config, config_error
 from recast_reana.model.discovery import RECAST_NAMES
 from recast_reana.model.json_schema import Validator
+from recast_reana.type_names import Any
 
 KEEP_RUNS = 30  # history entries kept by default (validate.keep_runs)
 KeyPath = tuple[str | int, ...]

@@ -17,10 +17,10 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from recast_reana.filetree import atomic_write
 from recast_reana.results.compare import Check, is_number
+from recast_reana.type_names import Any
 
 FORMAT = "recast-reana results history"
 VERSION = 1

@@ -15,9 +15,10 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from recast_reana.results.compare import FAILED, Check, is_number
+from recast_reana.type_names import Any
 
 SKIPPED_LINE = "plots skipped: pip install 'recast-reana[plots]'"
 DIRECTORY = "plots"

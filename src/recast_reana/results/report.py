@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from typing import Any
 
 from recast_reana.results.compare import ERROR, FAILED, PASSED, SKIPPED, Check, is_number
 from recast_reana.results.plots import Plot
+from recast_reana.type_names import Any
 
 SUITE = "results"
 

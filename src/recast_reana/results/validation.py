@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 from xml.etree.ElementTree import Element
 
 from recast_reana.results import plots, report
 from recast_reana.results.compare import ERROR, FAILED, PASSED, SKIPPED, Check, check, skipped
 from recast_reana.results.expected import Expectations
 from recast_reana.results.history import load_history, save_history, this_run
+from recast_reana.type_names import Any
 
 HISTORY_CASE = "results history"
 

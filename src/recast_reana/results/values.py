@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from recast_reana.results.expected import KeyPath
+from recast_reana.type_names import Any
 
 MAX_BYTES = 16 * 1024 * 1024  # a result is a small summary, not a dataset
 

@@ -42,12 +42,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR410"
 NAME = "dangerous-command"

@@ -37,13 +37,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import components, scopes
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Dependency, Workflow
+from recast_reana.type_names import Any
 
 ID = "RR308"
 NAME = "dependency-cycle"

@@ -32,11 +32,11 @@ Delete the copy you do not mean.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR002"
 NAME = "duplicate-key"

@@ -36,11 +36,11 @@ Package the step's software in an image and use a `docker-encapsulated` environm
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR406"
 NAME = "environment-type"

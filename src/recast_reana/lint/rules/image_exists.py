@@ -45,13 +45,13 @@ resolves to today.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.images import ImageFacts, fact_of, parse_reference
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR411"
 NAME = "image-exists"

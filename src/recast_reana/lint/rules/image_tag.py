@@ -41,12 +41,12 @@ Tag the image with a version (or the commit SHA) in CI and use that tag.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.images import image_reference
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR407"
 NAME = "image-tag"

@@ -62,7 +62,6 @@ registries know); on the recast-atlas main branch this is information only (pack
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -77,6 +76,7 @@ from recast_reana.model.images import (
 )
 from recast_reana.model.project import Project
 from recast_reana.model.text_edits import ListEdit
+from recast_reana.type_names import Any
 
 ID = "RR404"
 NAME = "image-uid"

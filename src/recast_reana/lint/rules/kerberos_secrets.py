@@ -44,12 +44,12 @@ shows what exists). Silence this information with `ignore: [RR403]` once that is
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.credentials import KERBEROS, KINDS, RUCIO, VOMS, step_needs
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR403"
 NAME = "kerberos-secrets"

@@ -55,13 +55,13 @@ import posixpath
 import re
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import walk
 from recast_reana.model.project import ParameterSet, Project
+from recast_reana.type_names import Any
 
 ID = "RR408"
 NAME = "local-input"

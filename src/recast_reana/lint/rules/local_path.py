@@ -45,13 +45,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Path, walk
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
+from recast_reana.type_names import Any
 
 ID = "RR409"
 NAME = "local-path"

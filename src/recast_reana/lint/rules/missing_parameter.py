@@ -43,7 +43,6 @@ reads). Read a single value by its name: `xsec`, not `xsec[0]`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -56,6 +55,7 @@ from recast_reana.model.graph_queries import (
 )
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Selector
+from recast_reana.type_names import Any
 
 ID = "RR304"
 NAME = "missing-parameter"

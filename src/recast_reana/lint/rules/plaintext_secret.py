@@ -82,13 +82,13 @@ import itertools
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR501"
 NAME = "plaintext-secret"

@@ -79,7 +79,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator, Mapping
 from pathlib import PurePosixPath
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -87,6 +86,7 @@ from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
+from recast_reana.type_names import Any
 
 ID = "RR102"
 NAME = "reana-yaml-schema"

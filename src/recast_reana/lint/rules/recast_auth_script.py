@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 import yaml
 
@@ -68,6 +67,7 @@ from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Step
 from recast_reana.model.text_edits import Edit, delete_lines, line_end, line_start
+from recast_reana.type_names import Any
 
 ID = "RR401"
 NAME = "recast-auth-script"

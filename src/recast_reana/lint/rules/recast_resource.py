@@ -50,12 +50,12 @@ recast-atlas main branch this is information only.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
 from recast_reana.model.text_edits import ListEdit
+from recast_reana.type_names import Any
 
 ID = "RR402"
 NAME = "recast-resource"

@@ -43,13 +43,13 @@ info only, as main must keep the recast-atlas spelling.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, RECAST
 from recast_reana.model.text_edits import Edit, replace_scalar
+from recast_reana.type_names import Any
 
 ID = "RR201"
 NAME = "ref-base"

@@ -43,12 +43,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, RECAST, Ref, get_path, lookup, pointer_path
+from recast_reana.type_names import Any
 
 ID = "RR202"
 NAME = "ref-unresolved"

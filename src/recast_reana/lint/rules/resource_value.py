@@ -62,7 +62,6 @@ Correct the key or the value as the message says.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import Option, at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -71,6 +70,7 @@ from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Step
+from recast_reana.type_names import Any
 
 ID = "RR405"
 NAME = "resource-value"

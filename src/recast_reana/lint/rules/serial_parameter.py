@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.discovery import get
 from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR309"
 NAME = "serial-parameter"

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -52,6 +51,7 @@ from recast_reana.model.discovery import ReanaInfo, get, norm
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.refs import REANA, Ref
+from recast_reana.type_names import Any
 
 ID = "RR203"
 NAME = "spec-not-uploaded"

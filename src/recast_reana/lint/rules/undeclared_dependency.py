@@ -40,13 +40,13 @@ Add the stage read to the reader's `dependencies`.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import INIT, checked_stage, components, scopes, selector_pos
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Workflow
+from recast_reana.type_names import Any
 
 ID = "RR303"
 NAME = "undeclared-dependency"

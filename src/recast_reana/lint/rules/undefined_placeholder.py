@@ -41,7 +41,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -50,6 +49,7 @@ from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
 from recast_reana.model.source_file import SourceFile
 from recast_reana.model.stage_graph import Placeholder, Stage, Step, format_fields
+from recast_reana.type_names import Any
 
 ID = "RR306"
 NAME = "undefined-placeholder"

@@ -46,7 +46,6 @@ single value by its name (`selected`, not `selected[0]`).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -62,6 +61,7 @@ from recast_reana.model.graph_queries import (
 )
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage, Workflow
+from recast_reana.type_names import Any
 
 ID = "RR302"
 NAME = "unknown-output"

@@ -44,7 +44,6 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
@@ -53,6 +52,7 @@ from recast_reana.model.patterns import LazyPattern
 from recast_reana.model.positioned_yaml import Path, value_at, walk
 from recast_reana.model.project import Project
 from recast_reana.model.stage_graph import Stage
+from recast_reana.type_names import Any
 
 ID = "RR307"
 NAME = "unknown-output-file"

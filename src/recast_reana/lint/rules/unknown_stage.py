@@ -54,12 +54,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import INIT, checked_stage, scopes, selector_pos
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR301"
 NAME = "unknown-stage"

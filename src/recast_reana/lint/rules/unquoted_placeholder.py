@@ -28,12 +28,12 @@ publish:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.project import Project
 from recast_reana.model.text_edits import Edit, span
+from recast_reana.type_names import Any
 
 ID = "RR003"
 NAME = "unquoted-placeholder"

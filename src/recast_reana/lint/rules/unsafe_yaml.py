@@ -34,12 +34,12 @@ Re-save the file as UTF-8 text, or remove it from the specs.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR004"
 NAME = "unsafe-yaml"

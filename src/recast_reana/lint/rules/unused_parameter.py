@@ -33,12 +33,12 @@ Delete the parameter, or correct its name to the one the workflow reads.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at, suggest
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.graph_queries import INIT, checked_stage, output_name
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR305"
 NAME = "unused-parameter"

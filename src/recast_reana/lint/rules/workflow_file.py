@@ -40,12 +40,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.discovery import RECAST_NAMES, ReanaInfo, get, is_reana_file, norm
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR204"
 NAME = "workflow-file"

@@ -46,13 +46,13 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Path
 from recast_reana.model.project import Project
 from recast_reana.model.yadage_units import NORMALISED, TYPE_KEYS, Unit, schemas, units
+from recast_reana.type_names import Any
 
 ID = "RR101"
 NAME = "yadage-schema"

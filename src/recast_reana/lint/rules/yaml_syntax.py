@@ -29,12 +29,12 @@ Correct the syntax at the reported position.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
 
 from recast_reana.lint.contract import at
 from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.positioned_yaml import Pos
 from recast_reana.model.project import Project
+from recast_reana.type_names import Any
 
 ID = "RR001"
 NAME = "yaml-syntax"

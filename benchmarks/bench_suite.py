@@ -4,11 +4,12 @@
 
 Each round clones this repository twice into a temporary directory, checks out the baseline
 (v0.1 by default) and the revision under test, and runs each clone's `.ci/run` with CI=true
-(its venv, `pip install -e '.[test]'` and the README's test command: installs included, with the
-machine's pip, npm and test caches as CI finds them), alternating the two. It prints each run's
-seconds and pytest's last line, the medians and their ratio. SIGINT is ignored in the runs, as in
-the background shell CI starts `.ci/run` from. The clones are made beside this checkout (in its
-parent directory), where the real-REANA tier finds `shared/reana-real/`.
+(the README's test command at that revision: its venv, its installs (pip at v0.1, uv now) and
+pytest, with the machine's pip, uv, npm and test caches as CI finds them), alternating the two.
+It prints each run's seconds and pytest's last line, the medians and their ratio. SIGINT is
+ignored in the runs, as in the background shell CI starts `.ci/run` from. The clones are made
+beside this checkout (in its parent directory), where the real-REANA tier finds
+`shared/reana-real/`.
 """
 
 from __future__ import annotations

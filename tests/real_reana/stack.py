@@ -454,11 +454,15 @@ class Stack:
                     return
 
     def stop(self) -> None:
-        for name, process, log in reversed(self.processes):
+        """All at once: the stack is thrown away, and one by one took 2.7 s (the job-status
+        consumer and RabbitMQ 1 s each) at the end of every session."""
+        for name, process, _log in self.processes:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGINT if name == "postgres" else signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT
+        for _name, process, log in self.processes:
             try:
-                process.wait(timeout=STOP_TIMEOUT)
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # yaml.safe_load's data, with libyaml
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 CONVERT = REPO / "tests" / "data" / "convert"
@@ -116,7 +117,7 @@ def _rewrite(files: Mapping[str, bytes], change: Any) -> dict[str, bytes]:
         if not path.endswith((".yml", ".yaml")):
             continue
         try:
-            data = yaml.safe_load(raw)
+            data = yaml.load(raw, Loader=_LOADER)
         except yaml.YAMLError:
             continue
         if any(True for _ in _stages(data)) and change(data):
@@ -125,8 +126,9 @@ def _rewrite(files: Mapping[str, bytes], change: Any) -> dict[str, bytes]:
 
 
 def star_targets(files: Mapping[str, bytes]) -> set[str]:
-    """The stages named in `S[*]` dependencies."""
+    """The stages named in `S[*]` dependencies (at collection: only files with `[*]` are read)."""
     found: set[str] = set()
+    files = {path: raw for path, raw in files.items() if b"[*]" in raw}
 
     def look(data: Any) -> bool:
         for stage in _stages(data):

@@ -59,9 +59,9 @@ class CompiledLazily:
     """`with CompiledLazily(): import yaml`: `re.compile` makes a `LazyPattern` inside the block.
 
     Only module-level patterns of what is first imported in the block are affected; a library
-    whose code later calls `re.compile` gets a compiled pattern as always. A pattern of the block
-    has the methods of `LazyPattern` (PyYAML's call `match` and `search`), not `isinstance` of
-    `re.Pattern`.
+    whose code later calls `re.compile` gets a compiled pattern as always. A pattern made in the
+    block has the methods of `LazyPattern` (PyYAML calls only `match` and `search`) but is not an
+    instance of `re.Pattern`.
     """
 
     def __enter__(self) -> None:

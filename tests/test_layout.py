@@ -5,6 +5,7 @@ rules are leaves."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,15 @@ def _part(module: str) -> str:
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "base"
 
 
+MODULES = sorted(_module(p) for p in PACKAGE.rglob("*.py"))
+
+
+@functools.cache
 def _imports() -> dict[str, set[str]]:
-    """module -> the recast_reana modules it imports (anywhere in it, lazy imports included)."""
+    """module -> the recast_reana modules it imports (anywhere in it, lazy imports included);
+    parsed when a test first asks, not at collection (in every xdist worker)."""
     graph: dict[str, set[str]] = {}
-    modules = {_module(p) for p in PACKAGE.rglob("*.py")}
+    modules = set(MODULES)
     for path in PACKAGE.rglob("*.py"):
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -54,13 +60,10 @@ def _imports() -> dict[str, set[str]]:
     return graph
 
 
-GRAPH = _imports()
-
-
-@pytest.mark.parametrize("module", sorted(GRAPH))
+@pytest.mark.parametrize("module", MODULES)
 def test_imports_only_earlier_parts(module: str) -> None:
     here = _part(module)
-    for imported in GRAPH[module]:
+    for imported in _imports()[module]:
         there = _part(imported)
         if imported == "recast_reana":  # __version__
             continue
@@ -69,7 +72,7 @@ def test_imports_only_earlier_parts(module: str) -> None:
 
 def test_no_import_cycles() -> None:
     # Package __init__ modules are skipped: importing `a.b` imports `a` by Python's rules.
-    graph = {m: {i for i in deps if not _is_package(i)} for m, deps in GRAPH.items()}
+    graph = {m: {i for i in deps if not _is_package(i)} for m, deps in _imports().items()}
     state: dict[str, int] = {}
 
     def visit(node: str, path: list[str]) -> None:
@@ -91,12 +94,10 @@ def _is_package(module: str) -> bool:
     return (PACKAGE.parent / module.replace(".", "/") / "__init__.py").is_file()
 
 
-@pytest.mark.parametrize(
-    "module", sorted(m for m in GRAPH if m.startswith("recast_reana.lint.rules."))
-)
+@pytest.mark.parametrize("module", [m for m in MODULES if m.startswith("recast_reana.lint.rules.")])
 def test_rules_are_leaves(module: str) -> None:
     """A rule imports the model and the lint contract, never another rule."""
-    for imported in GRAPH[module]:
+    for imported in _imports()[module]:
         if imported == "recast_reana.type_names":  # typing's names for its annotations
             continue
         assert imported.startswith(("recast_reana.model", "recast_reana.lint.")), imported
@@ -106,7 +107,7 @@ def test_rules_are_leaves(module: str) -> None:
 
 def test_only_the_registry_and_the_linter_reach_rule_modules() -> None:
     """`run` and `sync-branch` use the rules through the linter, never a rule's helpers."""
-    for module, imports in GRAPH.items():
+    for module, imports in _imports().items():
         if module.startswith("recast_reana.lint."):
             continue
         rules = [i for i in imports if i.startswith("recast_reana.lint.rules.")]

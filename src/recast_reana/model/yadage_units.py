@@ -97,16 +97,14 @@ def _from_table(root: str) -> Schemas | None:
     docs = table.DOCS
     validators = {}
     for unit, refs in table.REFS.items():
-        pairs = [(_at(docs, *source), _at(docs, *target)) for source, target in refs]
+        pairs = [(_node(docs, *source), _node(docs, *target)) for source, target in refs]
         validators[unit] = Validator.with_refs(docs[table.ROOTS[unit]], 4, pairs)
     return Schemas(validators, table.ENUMS, table.BY_SHAPE)
 
 
-def _at(docs: dict[str, Any], name: str, path: tuple[str | int, ...]) -> Any:
-    node = docs[name] if name else {"type": "object"}  # "": a unit validated on its own
-    for key in path:
-        node = node[key]
-    return node
+def _node(docs: dict[str, Any], name: str, path: Path) -> Any:
+    """The schema at `path` in document `name` ("": a unit validated on its own, a stub)."""
+    return get_path(docs[name] if name else {"type": "object"}, path)
 
 
 def load_schemas(root: str) -> Schemas | None:

@@ -85,6 +85,7 @@ from recast_reana.lint.diagnostics import Diagnostic, Severity
 from recast_reana.model.json_schema import Validator
 from recast_reana.model.positioned_yaml import Path, Pos
 from recast_reana.model.project import Project
+from recast_reana.model.refs import get_path
 from recast_reana.model.source_file import SourceFile
 from recast_reana.type_names import Any
 
@@ -126,13 +127,8 @@ def _validator() -> Validator:
     # resolved when the table was generated.
     from recast_reana.model.reana_schema_table import REFS, SCHEMA
 
-    return Validator.with_refs(SCHEMA, 7, [(_at(SCHEMA, a), _at(SCHEMA, b)) for a, b in REFS])
-
-
-def _at(node: Any, path: tuple[str | int, ...]) -> Any:
-    for key in path:
-        node = node[key]
-    return node
+    pairs = [(get_path(SCHEMA, a), get_path(SCHEMA, b)) for a, b in REFS]
+    return Validator.with_refs(SCHEMA, 7, pairs)
 
 
 def check(project: Project, options: Mapping[str, Any]) -> Iterator[Diagnostic]:
